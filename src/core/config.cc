@@ -1,0 +1,286 @@
+#include "core/config.h"
+
+#include <unistd.h>
+
+#include <charconv>
+#include <set>
+#include <toml++/toml.h>
+
+extern char** environ;
+
+namespace ct {
+namespace {
+
+// Reads the keys of one TOML table into a struct and reports keys it did not read.
+class TableReader {
+ public:
+  TableReader(const toml::table* table, std::string path, Status& error)
+      : table_(table), path_(std::move(path)), error_(error) {}
+
+  void String(const char* key, std::string& out) {
+    if (auto node = Take(key)) {
+      if (auto v = node->value<std::string>()) out = *v;
+      else Fail(key, "a string");
+    }
+  }
+  template <typename Int>
+  void Integer(const char* key, Int& out) {
+    if (auto node = Take(key)) {
+      if (auto v = node->value<std::int64_t>()) out = static_cast<Int>(*v);
+      else Fail(key, "an integer");
+    }
+  }
+  void Double(const char* key, double& out) {
+    if (auto node = Take(key)) {
+      if (auto v = node->value<double>()) out = *v;
+      else Fail(key, "a number");
+    }
+  }
+  void Bool(const char* key, bool& out) {
+    if (auto node = Take(key)) {
+      if (auto v = node->value<bool>()) out = *v;
+      else Fail(key, "true or false");
+    }
+  }
+  void StringList(const char* key, std::vector<std::string>& out) {
+    auto node = Take(key);
+    if (!node) return;
+    const toml::array* arr = node->as_array();
+    if (!arr) return Fail(key, "an array of strings");
+    std::vector<std::string> values;
+    for (const auto& item : *arr) {
+      auto v = item.value<std::string>();
+      if (!v) return Fail(key, "an array of strings");
+      values.push_back(*v);
+    }
+    out = std::move(values);
+  }
+  // Reports the first key present in the table that no reader asked for.
+  void Finish() {
+    if (!table_ || !error_.ok()) return;
+    for (const auto& [key, node] : *table_) {
+      if (!seen_.count(std::string(key.str()))) {
+        error_ = Status::InvalidArgument("unknown config key '" + Join(std::string(key.str())) + "'");
+        return;
+      }
+    }
+  }
+
+ private:
+  const toml::node* Take(const char* key) {
+    seen_.insert(key);
+    if (!table_ || !error_.ok()) return nullptr;
+    return table_->get(key);
+  }
+  void Fail(const char* key, const char* what) {
+    if (error_.ok())
+      error_ = Status::InvalidArgument("config key '" + Join(key) + "' must be " + what);
+  }
+  std::string Join(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+
+  const toml::table* table_;
+  std::string path_;
+  Status& error_;
+  std::set<std::string> seen_;
+};
+
+const toml::table* Section(const toml::table& root, const char* name, Status& error) {
+  const toml::node* node = root.get(name);
+  if (!node) return nullptr;
+  if (!node->is_table() && error.ok())
+    error = Status::InvalidArgument(std::string("config key '") + name + "' must be a table");
+  return node->as_table();
+}
+
+Status ApplyToml(const toml::table& root, AppConfig& c) {
+  Status error;
+  TableReader top(&root, "", error);
+  top.String("data_dir", c.data_dir);
+  {
+    TableReader r(Section(root, "server", error), "server", error);
+    r.String("listen", c.server.listen);
+    r.Integer("threads", c.server.threads);
+    r.Integer("max_body_bytes", c.server.max_body_bytes);
+    r.Integer("max_header_bytes", c.server.max_header_bytes);
+    r.Integer("request_timeout_ms", c.server.request_timeout_ms);
+    r.Integer("idle_timeout_ms", c.server.idle_timeout_ms);
+    r.StringList("cors_origins", c.server.cors_origins);
+    r.Bool("public_reads", c.server.public_reads);
+    r.Finish();
+  }
+  {
+    TableReader r(Section(root, "store", error), "store", error);
+    r.String("database_url", c.store.database_url);
+    r.Integer("pool_size", c.store.pool_size);
+    r.Integer("busy_timeout_ms", c.store.busy_timeout_ms);
+    r.Finish();
+  }
+  {
+    TableReader r(Section(root, "queue", error), "queue", error);
+    r.String("redis_url", c.queue.redis_url);
+    r.Integer("worker_concurrency", c.queue.worker_concurrency);
+    r.Integer("job_timeout_s", c.queue.job_timeout_s);
+    r.Finish();
+  }
+  {
+    TableReader r(Section(root, "company", error), "company", error);
+    r.String("name", c.company.name);
+    r.StringList("brand_terms", c.company.brand_terms);
+    r.StringList("domains", c.company.domains);
+    r.Double("relevance_threshold", c.company.relevance_threshold);
+    r.Finish();
+  }
+  {
+    TableReader r(Section(root, "log", error), "log", error);
+    r.String("level", c.log.level);
+    r.String("format", c.log.format);
+    r.Finish();
+  }
+  // Top-level keys: data_dir and the sections.
+  if (error.ok()) {
+    for (const auto& [key, node] : root) {
+      const std::string k(key.str());
+      if (k != "data_dir" && k != "server" && k != "store" && k != "queue" && k != "company" &&
+          k != "log")
+        return Status::InvalidArgument("unknown config key '" + k + "'");
+    }
+  }
+  return error;
+}
+
+Status ParseIntEnv(const Environment& env, const char* name, int& out) {
+  auto it = env.find(name);
+  if (it == env.end()) return Status::Ok();
+  const std::string& s = it->second;
+  int v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size())
+    return Status::InvalidArgument(std::string("environment variable ") + name +
+                                   " must be an integer, got '" + s + "'");
+  out = v;
+  return Status::Ok();
+}
+
+Status ApplyEnvironment(const Environment& env, AppConfig& c) {
+  auto str = [&](const char* name, std::string& out) {
+    if (auto it = env.find(name); it != env.end()) out = it->second;
+  };
+  str("COMPLAINTS_DATA_DIR", c.data_dir);
+  str("DATABASE_URL", c.store.database_url);
+  str("REDIS_URL", c.queue.redis_url);
+  str("COMPLAINTS_LISTEN", c.server.listen);
+  str("COMPLAINTS_LOG_LEVEL", c.log.level);
+  str("COMPLAINTS_LOG_FORMAT", c.log.format);
+  CT_RETURN_IF_ERROR(ParseIntEnv(env, "WORKER_CONCURRENCY", c.queue.worker_concurrency));
+  CT_RETURN_IF_ERROR(ParseIntEnv(env, "JOB_TIMEOUT", c.queue.job_timeout_s));
+  if (auto it = env.find("COMPLAINTS_CORS_ORIGINS"); it != env.end()) {
+    c.server.cors_origins.clear();
+    std::string item;
+    for (char ch : it->second + ",") {
+      if (ch == ',') {
+        if (!item.empty()) c.server.cors_origins.push_back(item);
+        item.clear();
+      } else if (ch != ' ') {
+        item += ch;
+      }
+    }
+  }
+  if (auto it = env.find("COMPLAINTS_PUBLIC_READS"); it != env.end()) {
+    if (it->second == "1" || it->second == "true") c.server.public_reads = true;
+    else if (it->second == "0" || it->second == "false") c.server.public_reads = false;
+    else
+      return Status::InvalidArgument("environment variable COMPLAINTS_PUBLIC_READS must be true or false");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Environment ProcessEnvironment() {
+  Environment env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string kv(*e);
+    auto eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return env;
+}
+
+Status ValidateConfig(const AppConfig& c) {
+  auto bad = [](std::string m) { return Status::InvalidArgument(std::move(m)); };
+  const auto colon = c.server.listen.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == c.server.listen.size())
+    return bad("server.listen must be host:port, got '" + c.server.listen + "'");
+  {
+    const std::string port = c.server.listen.substr(colon + 1);
+    int p = 0;
+    auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+    if (ec != std::errc() || ptr != port.data() + port.size() || p < 0 || p > 65535)
+      return bad("server.listen has an invalid port '" + port + "'");
+  }
+  if (c.server.threads < 0 || c.server.threads > 256) return bad("server.threads must be 0..256");
+  if (c.server.max_body_bytes < 1024) return bad("server.max_body_bytes must be at least 1024");
+  if (c.server.max_header_bytes < 1024)
+    return bad("server.max_header_bytes must be at least 1024");
+  if (c.server.request_timeout_ms < 100) return bad("server.request_timeout_ms must be >= 100");
+  if (c.server.idle_timeout_ms < 100) return bad("server.idle_timeout_ms must be >= 100");
+  for (const auto& o : c.server.cors_origins)
+    if (o != "*" && o.rfind("http://", 0) != 0 && o.rfind("https://", 0) != 0)
+      return bad("server.cors_origins entry '" + o + "' must start with http:// or https://");
+  const auto& url = c.store.database_url;
+  if (url.rfind("sqlite:", 0) != 0 && url.rfind("postgresql://", 0) != 0 &&
+      url.rfind("postgres://", 0) != 0)
+    return bad("DATABASE_URL must be sqlite:PATH or postgresql://..., got '" + url + "'");
+  if (url == "sqlite:") return bad("DATABASE_URL sqlite: needs a path");
+  if (c.store.pool_size < 1 || c.store.pool_size > 256) return bad("store.pool_size must be 1..256");
+  if (c.store.busy_timeout_ms < 0) return bad("store.busy_timeout_ms must be >= 0");
+  if (!c.queue.redis_url.empty() && c.queue.redis_url.rfind("redis://", 0) != 0 &&
+      c.queue.redis_url.rfind("unix://", 0) != 0)
+    return bad("REDIS_URL must start with redis:// or unix://, got '" + c.queue.redis_url + "'");
+  if (c.queue.worker_concurrency < 1 || c.queue.worker_concurrency > 256)
+    return bad("WORKER_CONCURRENCY must be 1..256, got " + std::to_string(c.queue.worker_concurrency));
+  if (c.queue.job_timeout_s < 1) return bad("JOB_TIMEOUT must be at least 1 second");
+  if (c.company.name.empty()) return bad("company.name must not be empty");
+  if (c.company.relevance_threshold < 0 || c.company.relevance_threshold > 1)
+    return bad("company.relevance_threshold must be in [0, 1]");
+  static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "off"};
+  if (!kLevels.count(c.log.level)) return bad("log.level must be one of trace|debug|info|warn|error|off");
+  if (c.log.format != "text" && c.log.format != "json") return bad("log.format must be text or json");
+  if (c.data_dir.empty()) return bad("data_dir must not be empty");
+  return Status::Ok();
+}
+
+Result<AppConfig> LoadConfigFromString(const std::string& text, const Environment& env,
+                                       const std::string& origin) {
+  AppConfig config;
+  if (!text.empty()) {
+    toml::table root;
+    try {
+      root = toml::parse(text, origin);
+    } catch (const toml::parse_error& e) {
+      const auto& where = e.source().begin;
+      return Status::InvalidArgument(origin + ":" + std::to_string(where.line) + ":" +
+                                     std::to_string(where.column) + ": " +
+                                     std::string(e.description()));
+    }
+    CT_RETURN_IF_ERROR(ApplyToml(root, config).WithContext(origin));
+  }
+  CT_RETURN_IF_ERROR(ApplyEnvironment(env, config));
+  CT_RETURN_IF_ERROR(ValidateConfig(config));
+  return config;
+}
+
+Result<AppConfig> LoadConfig(const std::string& path, const Environment& env) {
+  std::string text;
+  if (!path.empty()) {
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) return Status::NotFound("config file '" + path + "' cannot be opened");
+    char buf[8192];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+    std::fclose(f);
+  }
+  return LoadConfigFromString(text, env, path.empty() ? "config" : path);
+}
+
+}  // namespace ct

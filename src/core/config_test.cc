@@ -1,0 +1,77 @@
+#include "core/config.h"
+
+#include <gtest/gtest.h>
+
+namespace ct {
+namespace {
+
+TEST(ConfigTest, DefaultsAreTheEmbeddedOvhcloudProfile) {
+  auto c = LoadConfigFromString("", {});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->server.listen, "127.0.0.1:8080");
+  EXPECT_EQ(c->store.database_url, "sqlite:data/complaints.db");
+  EXPECT_EQ(c->company.name, "OVHcloud");
+  EXPECT_TRUE(c->server.cors_origins.empty());
+  EXPECT_EQ(c->queue.job_timeout_s, 300);
+}
+
+TEST(ConfigTest, FileThenEnvironment) {
+  auto c = LoadConfigFromString(R"(
+data_dir = "/var/lib/ct"
+[server]
+listen = "0.0.0.0:9000"
+cors_origins = ["https://care.example.com"]
+[queue]
+worker_concurrency = 8
+)",
+                                {{"WORKER_CONCURRENCY", "3"}, {"DATABASE_URL", "postgresql://x/y"}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->data_dir, "/var/lib/ct");
+  EXPECT_EQ(c->server.listen, "0.0.0.0:9000");
+  EXPECT_EQ(c->server.cors_origins, std::vector<std::string>{"https://care.example.com"});
+  EXPECT_EQ(c->queue.worker_concurrency, 3);
+  EXPECT_EQ(c->store.database_url, "postgresql://x/y");
+}
+
+TEST(ConfigTest, UnknownKeysAreNamed) {
+  auto a = LoadConfigFromString("[server]\nlisten_addr = \"x\"\n", {}, "c.toml");
+  ASSERT_FALSE(a.ok());
+  EXPECT_NE(a.status().message().find("server.listen_addr"), std::string::npos);
+  auto b = LoadConfigFromString("colour = 1\n", {});
+  ASSERT_FALSE(b.ok());
+  EXPECT_NE(b.status().message().find("colour"), std::string::npos);
+}
+
+TEST(ConfigTest, InvalidValuesAreNamed) {
+  struct Case {
+    std::string toml;
+    Environment env;
+    std::string expect;
+  };
+  const Case cases[] = {
+      {"[server]\nthreads = \"four\"\n", {}, "server.threads"},
+      {"[server]\nlisten = \"nohost\"\n", {}, "server.listen"},
+      {"", {{"WORKER_CONCURRENCY", "lots"}}, "WORKER_CONCURRENCY"},
+      {"", {{"WORKER_CONCURRENCY", "0"}}, "WORKER_CONCURRENCY"},
+      {"", {{"JOB_TIMEOUT", "0"}}, "JOB_TIMEOUT"},
+      {"", {{"DATABASE_URL", "mysql://x"}}, "DATABASE_URL"},
+      {"", {{"REDIS_URL", "http://x"}}, "REDIS_URL"},
+      {"[log]\nformat = \"xml\"\n", {}, "log.format"},
+      {"[server]\ncors_origins = [\"example.com\"]\n", {}, "cors_origins"},
+      {"[server\n", {}, "config:"},
+  };
+  for (const auto& c : cases) {
+    auto r = LoadConfigFromString(c.toml, c.env);
+    ASSERT_FALSE(r.ok()) << c.toml;
+    EXPECT_NE(r.status().message().find(c.expect), std::string::npos) << r.status().ToString();
+  }
+}
+
+TEST(ConfigTest, MissingFileIsAnError) {
+  auto r = LoadConfig("/nonexistent/complaints.toml", {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("/nonexistent/complaints.toml"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ct

@@ -1,0 +1,62 @@
+// complaints api: the HTTP API role alone (for Compose / Kubernetes, where the orchestrator
+// restarts it). complaints serve: the all-in-one embedded default.
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <spdlog/spdlog.h>
+
+#include "api/api_server.h"
+#include "app/app_context.h"
+#include "app/commands.h"
+#include "app/signals.h"
+#include "store/store.h"
+
+namespace ct {
+namespace {
+
+struct ApiOptions {
+  std::string listen;  // overrides server.listen / COMPLAINTS_LISTEN
+};
+
+void RunApi(const GlobalOptions& global, const ApiOptions& o, const std::string& role) {
+  AppConfig config = LoadAppConfig(global, role);
+  if (!o.listen.empty()) {
+    config.server.listen = o.listen;
+    if (Status s = ValidateConfig(config); !s.ok()) Fail(s, "invalid --listen", 2);
+  }
+  BlockTerminationSignals();
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) Fail(Status::Unavailable(ec.message()), "creating data dir " + config.data_dir);
+  SystemClock clock;
+  auto store = OpenStoreOrFail(config, clock);
+  ApiServer server(config.server, *store, clock);
+  if (Status s = server.Start(); !s.ok()) Fail(s, "starting the API");
+  spdlog::info("complaints {} listening on http://{} (store: {})", role, config.server.listen,
+               store->backend());
+  const int sig = WaitForTerminationSignal();
+  spdlog::info("signal {} received: draining", sig);
+  server.Stop();
+  spdlog::info("stopped");
+}
+
+void AddApiLikeCommand(CLI::App& root, const GlobalOptions& global, const char* name,
+                       const char* help) {
+  auto opts = std::make_shared<ApiOptions>();
+  CLI::App* cmd = root.add_subcommand(name, help);
+  cmd->add_option("--listen", opts->listen, "host:port to listen on (default 127.0.0.1:8080)");
+  const std::string role = name;
+  cmd->callback([&global, opts, role] { RunApi(global, *opts, role); });
+}
+
+}  // namespace
+
+void AddApiCommand(CLI::App& root, const GlobalOptions& global) {
+  AddApiLikeCommand(root, global, "api", "Run the HTTP API and dashboard only");
+}
+
+void AddServeCommand(CLI::App& root, const GlobalOptions& global) {
+  AddApiLikeCommand(root, global, "serve",
+                    "Run everything in one place: API and dashboard on the embedded SQLite store");
+}
+
+}  // namespace ct

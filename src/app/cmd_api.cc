@@ -6,16 +6,12 @@
 
 #include "api/api_server.h"
 #include "app/app_context.h"
+#include "app/cmd_api.h"
 #include "app/commands.h"
 #include "app/signals.h"
 #include "store/store.h"
 
 namespace ct {
-namespace {
-
-struct ApiOptions {
-  std::string listen;  // overrides server.listen / COMPLAINTS_LISTEN
-};
 
 void RunApi(const GlobalOptions& global, const ApiOptions& o, const std::string& role) {
   AppConfig config = LoadAppConfig(global, role);
@@ -39,6 +35,8 @@ void RunApi(const GlobalOptions& global, const ApiOptions& o, const std::string&
   spdlog::info("stopped");
 }
 
+namespace {
+
 void AddApiLikeCommand(CLI::App& root, const GlobalOptions& global, const char* name,
                        const char* help) {
   auto opts = std::make_shared<ApiOptions>();
@@ -52,11 +50,6 @@ void AddApiLikeCommand(CLI::App& root, const GlobalOptions& global, const char* 
 
 void AddApiCommand(CLI::App& root, const GlobalOptions& global) {
   AddApiLikeCommand(root, global, "api", "Run the HTTP API and dashboard only");
-}
-
-void AddServeCommand(CLI::App& root, const GlobalOptions& global) {
-  AddApiLikeCommand(root, global, "serve",
-                    "Run everything in one place: API and dashboard on the embedded SQLite store");
 }
 
 }  // namespace ct

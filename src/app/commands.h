@@ -22,5 +22,7 @@ void AddApiCommand(CLI::App& root, const GlobalOptions& global);
 void AddTokenCommand(CLI::App& root, const GlobalOptions& global);
 void AddImportCommand(CLI::App& root, const GlobalOptions& global);
 void AddAnalyzeCommand(CLI::App& root, const GlobalOptions& global);
+void AddWorkerCommand(CLI::App& root, const GlobalOptions& global);
+void AddSchedulerCommand(CLI::App& root, const GlobalOptions& global);
 
 }  // namespace ct

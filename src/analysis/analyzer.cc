@@ -1,0 +1,455 @@
+#include "analysis/analyzer.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "analysis/embedded_data.h"
+#include "analysis/french_sentiment.h"
+#include "analysis/phrase_matcher.h"
+#include "analysis/sentiment_lexicon.h"
+#include "analysis/stemmer.h"
+#include "analysis/tokenizer.h"
+#include "analysis/utf8.h"
+#include "analysis/vader.h"
+
+namespace ct {
+namespace {
+
+using Json = nlohmann::json;
+
+double Round(double x, int digits = 4) {
+  const double scale = std::pow(10.0, digits);
+  return std::round(x * scale) / scale;
+}
+
+// 1 - prod(1 - w): independent signals, each able to push the score towards 1.
+double Combine(const std::vector<double>& weights) {
+  double keep = 1;
+  for (double w : weights) keep *= 1 - std::clamp(w, 0.0, 1.0);
+  return 1 - keep;
+}
+
+std::vector<std::string> FoldedWords(std::string_view phrase) {
+  std::vector<std::string> words;
+  for (const Token& t : Tokenize(phrase)) words.push_back(text::FoldAccents(t.lower));
+  return words;
+}
+
+bool IsHostChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+
+// Occurrences of `domain` in lower-case `text` as a whole host name or its suffix.
+bool ContainsDomain(std::string_view text, std::string_view domain) {
+  for (std::size_t at = text.find(domain); at != std::string_view::npos;
+       at = text.find(domain, at + 1)) {
+    const bool left_ok = at == 0 || !IsHostChar(text[at - 1]);
+    const std::size_t end = at + domain.size();
+    const bool right_ok =
+        end == text.size() || !(IsHostChar(text[end]) ||
+                                (text[end] == '.' && end + 1 < text.size() && IsHostChar(text[end + 1])));
+    if (left_ok && right_ok) return true;
+  }
+  return false;
+}
+
+const std::map<std::string, std::string, std::less<>>& LanguageCountries() {
+  static const std::map<std::string, std::string, std::less<>> kMap = {
+      {"fr", "FR"}, {"de", "DE"}, {"es", "ES"}, {"it", "IT"}, {"pl", "PL"}, {"nl", "NL"},
+      {"pt", "PT"}, {"cs", "CZ"}, {"fi", "FI"}, {"lt", "LT"}};
+  return kMap;
+}
+
+}  // namespace
+
+std::string SentimentLabel(double compound) {
+  if (compound >= 0.05) return "positive";
+  if (compound <= -0.05) return "negative";
+  return "neutral";
+}
+
+struct Analyzer::Impl {
+  AnalyzerOptions options;
+  Taxonomy taxonomy;
+  LanguageDetector detector;
+  SentimentLexicon vader_lexicon;
+  Stemmer english;
+  Stemmer french;
+  FrenchLexicon french_lexicon;
+  std::unique_ptr<VaderScorer> vader;
+  std::unique_ptr<FrenchSentimentScorer> french_scorer;
+  PhraseMatcher complaints_en, complaints_fr, products_en, products_fr;
+  PhraseMatcher brands, competitors, places, false_positive_after;
+
+  Impl(AnalyzerOptions o, Taxonomy t, SentimentLexicon v, Stemmer en, Stemmer fr, FrenchLexicon fl)
+      : options(std::move(o)),
+        taxonomy(std::move(t)),
+        detector(options.language),
+        vader_lexicon(std::move(v)),
+        english(std::move(en)),
+        french(std::move(fr)),
+        french_lexicon(std::move(fl)) {
+    vader = std::make_unique<VaderScorer>(&vader_lexicon);
+    french_scorer = std::make_unique<FrenchSentimentScorer>(&french_lexicon, &french);
+  }
+
+  std::vector<std::string> Stems(const std::vector<std::string>& folded, const Stemmer& s) const {
+    std::vector<std::string> out;
+    out.reserve(folded.size());
+    for (const auto& w : folded) out.push_back(s.Stem(w));
+    return out;
+  }
+
+  void AddTerms(const std::vector<TaxonomyCategory>& cats, PhraseMatcher* en, PhraseMatcher* fr) {
+    for (std::size_t i = 0; i < cats.size(); ++i) {
+      for (const auto& term : cats[i].en) en->Add(Stems(FoldedWords(term), english), static_cast<int>(i), term);
+      for (const auto& term : cats[i].fr) fr->Add(Stems(FoldedWords(term), french), static_cast<int>(i), term);
+    }
+  }
+
+  void Compile() {
+    AddTerms(taxonomy.complaints, &complaints_en, &complaints_fr);
+    AddTerms(taxonomy.products, &products_en, &products_fr);
+    for (const auto& b : options.brand_terms) brands.Add(FoldedWords(b), 0, b);
+    for (const auto& c : taxonomy.relevance.competitors) competitors.Add(FoldedWords(c), 0, c);
+    for (const auto& w : taxonomy.relevance.brand_false_positive_after) {
+      false_positive_after.Add(FoldedWords(w), 0, w);
+    }
+    for (std::size_t i = 0; i < taxonomy.countries.size(); ++i) {
+      for (const auto& p : taxonomy.countries[i].second) places.Add(FoldedWords(p), static_cast<int>(i), p);
+    }
+  }
+
+  Analysis Run(const Post& post);
+};
+
+Analyzer::Analyzer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Analyzer::~Analyzer() = default;
+const AnalyzerOptions& Analyzer::options() const { return impl_->options; }
+
+Result<std::unique_ptr<Analyzer>> Analyzer::Create(AnalyzerOptions options, Taxonomy taxonomy) {
+  if (options.relevance_threshold < 0 || options.relevance_threshold > 1) {
+    return Status::InvalidArgument("relevance_threshold must be in [0, 1]");
+  }
+  const std::string_view vader_text = EmbeddedFile("vader_lexicon.txt");
+  CT_ASSIGN_OR_RETURN(SentimentLexicon vader, SentimentLexicon::ParseVader(vader_text));
+  CT_ASSIGN_OR_RETURN(Stemmer english, Stemmer::Create("english"));
+  CT_ASSIGN_OR_RETURN(Stemmer french, Stemmer::Create("french"));
+  CT_ASSIGN_OR_RETURN(FrenchLexicon french_lexicon,
+                      FrenchLexicon::Build(EmbeddedFile("pattern_fr.json"),
+                                           EmbeddedFile("fr_overlay.tsv"), french));
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(taxonomy), std::move(vader),
+                                     std::move(english), std::move(french),
+                                     std::move(french_lexicon));
+  impl->Compile();
+  return std::unique_ptr<Analyzer>(new Analyzer(std::move(impl)));
+}
+
+Analysis Analyzer::Analyze(const Post& post) { return impl_->Run(post); }
+
+void Analyzer::Apply(const Analysis& a, Post* post) {
+  post->language = a.language;
+  post->sentiment_score = a.sentiment_score;
+  post->sentiment_label = a.sentiment_label;
+  post->is_complaint = a.is_complaint;
+  post->complaint_score = a.complaint_score;
+  post->product = a.product;
+  post->country = a.country;
+  post->relevance_score = a.relevance_score;
+  post->evidence_json = a.evidence_json;
+}
+
+Analysis Analyzer::Impl::Run(const Post& post) {
+  Analysis out;
+  Json evidence = Json::object();
+  const std::string text =
+      post.title.empty() ? post.content
+                         : (post.content.empty() ? post.title : post.title + "\n" + post.content);
+
+  // Language.
+  const LanguageGuess lang = detector.Detect(text);
+  out.language = lang.code;
+  out.language_confidence = lang.confidence;
+  {
+    Json j = {{"code", lang.code}, {"confidence", Round(lang.confidence, 2)},
+              {"reliable", lang.reliable}, {"method", "cld2"}};
+    if (!lang.reason.empty()) {
+      j["reason"] = lang.reason;
+      j["top_guess"] = lang.top_guess;
+    }
+    evidence["language"] = std::move(j);
+  }
+  // The rules' language: the verdict, else CLD2's best guess, else English.
+  std::string rules = lang.code;
+  if (rules == "und") rules = lang.top_guess;
+  const bool en_rules = rules == "en";
+  const bool fr_rules = rules == "fr";
+
+  // Sentiment.
+  {
+    VaderScores s;
+    std::string method;
+    if (fr_rules) {
+      s = french_scorer->Score(text, true);
+      method = "vader-fr";
+    } else if (en_rules || lang.code == "und") {
+      s = vader->Score(text, true);
+      method = "vader-en";
+    } else {
+      method = "unsupported-language";
+    }
+    out.sentiment_score = std::clamp(s.compound, -1.0, 1.0);
+    out.sentiment_label = SentimentLabel(out.sentiment_score);
+    Json terms = Json::array();
+    for (const auto& t : s.terms) terms.push_back({{"term", t.term}, {"valence", Round(t.valence, 3)}});
+    Json j = {{"method", method}, {"score", Round(out.sentiment_score)},
+              {"label", out.sentiment_label}, {"terms", std::move(terms)}};
+    if (s.contrast) j["contrast"] = true;
+    evidence["sentiment"] = std::move(j);
+  }
+
+  // Words, stems and term matches.
+  const std::vector<Token> tokens = Tokenize(text);
+  std::vector<std::string> folded;
+  folded.reserve(tokens.size());
+  for (const Token& t : tokens) folded.push_back(text::FoldAccents(t.lower));
+  const bool use_en = !fr_rules;  // English terms unless the text is French
+  const bool use_fr = !en_rules;  // French terms unless the text is English
+  std::vector<PhraseMatcher::Match> complaint_matches, product_matches;
+  if (use_en) {
+    const auto stems = Stems(folded, english);
+    complaints_en.FindAll(stems, &complaint_matches);
+    products_en.FindAll(stems, &product_matches);
+  }
+  if (use_fr) {
+    const auto stems = Stems(folded, french);
+    complaints_fr.FindAll(stems, &complaint_matches);
+    products_fr.FindAll(stems, &product_matches);
+  }
+  const auto surface = [&](const PhraseMatcher::Match& m) {
+    return text.substr(tokens[m.first].begin, tokens[m.last].end - tokens[m.first].begin);
+  };
+
+  // Product: most matched terms; ties go to the first product in taxonomy order.
+  std::vector<double> product_hits(taxonomy.products.size(), 0);
+  std::map<int, std::set<std::string>> product_terms;
+  for (const auto& m : product_matches) {
+    product_hits[m.payload] += taxonomy.products[m.payload].weight;
+    product_terms[m.payload].insert(text::ToLower(surface(m)));
+  }
+  {
+    int best = -1;
+    for (std::size_t i = 0; i < product_hits.size(); ++i) {
+      if (product_hits[i] > 0 && (best < 0 || product_hits[i] > product_hits[best])) best = static_cast<int>(i);
+    }
+    Json j = Json::object();
+    if (best >= 0) {
+      out.product = taxonomy.products[best].id;
+      j["id"] = out.product;
+      j["label"] = taxonomy.products[best].label;
+      j["terms"] = product_terms[best];
+    } else {
+      j["id"] = nullptr;
+    }
+    Json candidates = Json::object();
+    for (const auto& [idx, terms] : product_terms) candidates[taxonomy.products[idx].id] = product_hits[idx];
+    j["candidates"] = std::move(candidates);
+    evidence["product"] = std::move(j);
+  }
+
+  // Metadata (source-given: reviewer country, company page...).
+  Json metadata = Json::parse(post.metadata_json.empty() ? "{}" : post.metadata_json, nullptr,
+                              /*allow_exceptions=*/false);
+  if (!metadata.is_object()) metadata = Json::object();
+  const auto meta_string = [&](const char* key) -> std::string {
+    const auto it = metadata.find(key);
+    return it != metadata.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+
+  // Relevance.
+  {
+    const RelevanceRules& rr = taxonomy.relevance;
+    std::vector<PhraseMatcher::Match> brand_matches, competitor_matches, fp_matches;
+    brands.FindAll(folded, &brand_matches);
+    competitors.FindAll(folded, &competitor_matches);
+    false_positive_after.FindAll(folded, &fp_matches);
+    std::set<std::size_t> fp_starts;
+    for (const auto& m : fp_matches) fp_starts.insert(m.first);
+    std::set<std::string> competitor_names;
+    for (const auto& m : competitor_matches) competitor_names.insert(*m.term);
+
+    Json brand_terms = Json::array();
+    Json discounted = Json::array();
+    int counted = 0;
+    int in_lists = 0;
+    for (const auto& m : brand_matches) {
+      const std::string s = surface(m);
+      if (fp_starts.contains(m.last + 1)) {
+        discounted.push_back({{"term", s}, {"reason", "followed by " + folded[m.last + 1]}});
+        continue;
+      }
+      // In a list of providers: a competitor right before/after, separated by a list mark.
+      bool listed = false;
+      for (const auto& c : competitor_matches) {
+        const bool before = c.last + 1 == m.first || c.last + 2 == m.first;
+        const bool after = m.last + 1 == c.first || m.last + 2 == c.first;
+        if (!before && !after) continue;
+        const std::size_t gap_from = before ? tokens[c.last].end : tokens[m.last].end;
+        const std::size_t gap_to = before ? tokens[m.first].begin : tokens[c.first].begin;
+        const std::size_t mid = before ? c.last + 1 : m.last + 1;
+        const bool connector_word = (before ? c.last + 2 == m.first : m.last + 2 == c.first) &&
+                                    (folded[mid] == "or" || folded[mid] == "and" ||
+                                     folded[mid] == "vs" || folded[mid] == "versus" ||
+                                     folded[mid] == "ou" || folded[mid] == "et");
+        const bool adjacent = before ? c.last + 1 == m.first : m.last + 1 == c.first;
+        if (connector_word || (adjacent && GapContains(text, gap_from, gap_to, ",/|;+&"))) {
+          listed = true;
+          break;
+        }
+      }
+      ++counted;
+      if (listed && competitor_names.size() >= 2) ++in_lists;
+      brand_terms.push_back(s);
+    }
+    const bool comparison = counted > 0 && in_lists == counted;
+
+    const std::string lower_text = text::ToLower(text);
+    Json domains = Json::array();
+    for (const auto& d : options.domains) {
+      if (ContainsDomain(lower_text, text::ToLower(d))) domains.push_back(d);
+    }
+    const std::string company = text::FoldAccents(meta_string("company"));
+    const bool meta_match =
+        !company.empty() &&
+        (company == text::FoldAccents(options.company_name) ||
+         std::any_of(options.brand_terms.begin(), options.brand_terms.end(),
+                     [&](const std::string& b) { return text::FoldAccents(b) == company; }));
+
+    std::vector<double> weights;
+    if (meta_match) weights.push_back(rr.metadata_relevance);
+    if (counted > 0) {
+      // A second mention adds a little: 0.75 -> 0.8 -> 0.84...
+      double w = 1 - std::pow(1 - rr.brand_weight, 1 + 0.2 * (std::min(counted, 5) - 1));
+      if (comparison) w *= rr.comparison_factor;
+      weights.push_back(w);
+    }
+    if (!domains.empty()) weights.push_back(rr.domain_weight);
+    const int product_term_count = std::min<int>(static_cast<int>(product_matches.size()), 3);
+    for (int i = 0; i < product_term_count; ++i) weights.push_back(rr.product_weight);
+    out.relevance_score = Round(Combine(weights));
+    out.relevant = out.relevance_score >= options.relevance_threshold;
+    Json j = {{"score", out.relevance_score},
+              {"threshold", options.relevance_threshold},
+              {"relevant", out.relevant},
+              {"brand", std::move(brand_terms)},
+              {"domains", std::move(domains)},
+              {"product_terms", product_term_count}};
+    if (meta_match) j["metadata"] = meta_string("company");
+    if (!discounted.empty()) j["discounted"] = std::move(discounted);
+    if (comparison) j["comparison_list"] = competitor_names;
+    evidence["relevance"] = std::move(j);
+  }
+
+  // Complaint.
+  {
+    const ComplaintScoring& sc = taxonomy.scoring;
+    std::map<int, std::set<std::string>> signal_terms;
+    for (const auto& m : complaint_matches) signal_terms[m.payload].insert(text::ToLower(surface(m)));
+    std::vector<double> weights;
+    Json signals = Json::array();
+    for (const auto& [idx, terms] : signal_terms) {
+      const auto& cat = taxonomy.complaints[idx];
+      weights.push_back(cat.weight);
+      signals.push_back({{"id", cat.id}, {"weight", cat.weight}, {"terms", terms}});
+    }
+    Json j = Json::object();
+    if (post.rating && *post.rating <= sc.low_rating_max) {
+      weights.push_back(sc.low_rating_weight);
+      signals.push_back({{"id", "low_rating"}, {"weight", sc.low_rating_weight}, {"rating", *post.rating}});
+    }
+    if (out.sentiment_score < 0) {
+      const double w = sc.negative_sentiment_weight * -out.sentiment_score;
+      weights.push_back(w);
+      signals.push_back({{"id", "negative_sentiment"}, {"weight", Round(w, 3)}});
+    }
+    double score = Combine(weights);
+    Json dampers = Json::array();
+    if (post.rating && *post.rating >= sc.high_rating_min) {
+      score *= sc.high_rating_factor;
+      dampers.push_back({{"id", "high_rating"}, {"rating", *post.rating}, {"factor", sc.high_rating_factor}});
+    }
+    if (out.sentiment_score > 0.5 && !(post.rating && *post.rating <= sc.low_rating_max)) {
+      const double f = 1 - sc.positive_sentiment_factor * out.sentiment_score;
+      score *= f;
+      dampers.push_back({{"id", "positive_sentiment"}, {"factor", Round(f, 3)}});
+    }
+    out.complaint_score = Round(score);
+    out.is_complaint = out.complaint_score >= sc.complaint_threshold;
+    j["score"] = out.complaint_score;
+    j["threshold"] = sc.complaint_threshold;
+    j["is_complaint"] = out.is_complaint;
+    j["signals"] = std::move(signals);
+    if (!dampers.empty()) j["dampers"] = std::move(dampers);
+    if (post.rating) j["rating"] = *post.rating;
+    evidence["complaint"] = std::move(j);
+  }
+
+  // Country: metadata, then place names, then language.
+  {
+    Json j = Json::object();
+    std::string code;
+    for (const char* key : {"country", "country_code", "reviewer_country", "author_country"}) {
+      std::string v = meta_string(key);
+      if (v.size() == 2 && std::isalpha(static_cast<unsigned char>(v[0])) &&
+          std::isalpha(static_cast<unsigned char>(v[1]))) {
+        for (char& c : v) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        code = v;
+        j = {{"code", code}, {"method", "metadata"}, {"field", key}};
+        break;
+      }
+    }
+    const auto place_vote = [&](const std::vector<std::string>& words, const char* method) {
+      std::vector<PhraseMatcher::Match> matches;
+      places.FindAll(words, &matches);
+      if (matches.empty()) return false;
+      std::map<int, int> votes;
+      std::map<int, std::set<std::string>> terms;
+      for (const auto& m : matches) {
+        ++votes[m.payload];
+        terms[m.payload].insert(*m.term);
+      }
+      int best = matches.front().payload;
+      for (const auto& [idx, n] : votes) {
+        if (n > votes[best]) best = idx;
+      }
+      code = taxonomy.countries[best].first;
+      j = {{"code", code}, {"method", method}, {"terms", terms[best]}};
+      return true;
+    };
+    if (code.empty()) {
+      const std::string location = meta_string("location");
+      if (!location.empty()) place_vote(FoldedWords(location), "metadata_location");
+    }
+    if (code.empty()) place_vote(folded, "place_names");
+    if (code.empty()) {
+      const auto it = LanguageCountries().find(out.language);
+      if (it != LanguageCountries().end()) {
+        code = it->second;
+        j = {{"code", code}, {"method", "language"}, {"language", out.language}};
+      }
+    }
+    if (code.empty()) j = {{"code", nullptr}};
+    out.country = code;
+    evidence["country"] = std::move(j);
+  }
+
+  out.evidence_json = evidence.dump();
+  return out;
+}
+
+}  // namespace ct

@@ -1,0 +1,27 @@
+#include "analysis/phrase_matcher.h"
+
+namespace ct {
+
+void PhraseMatcher::Add(std::vector<std::string> words, int payload, std::string term) {
+  if (words.empty()) return;
+  auto& bucket = by_first_[words.front()];
+  for (const Entry& e : bucket) {
+    if (e.words == words && e.payload == payload) return;  // same phrase twice (e.g. EN == FR)
+  }
+  bucket.push_back({std::move(words), payload, std::move(term)});
+}
+
+void PhraseMatcher::FindAll(const std::vector<std::string>& words, std::vector<Match>* out) const {
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const auto it = by_first_.find(words[i]);
+    if (it == by_first_.end()) continue;
+    for (const Entry& e : it->second) {
+      if (i + e.words.size() > words.size()) continue;
+      bool match = true;
+      for (std::size_t k = 1; k < e.words.size() && match; ++k) match = words[i + k] == e.words[k];
+      if (match) out->push_back({e.payload, i, i + e.words.size() - 1, &e.term});
+    }
+  }
+}
+
+}  // namespace ct

@@ -1,0 +1,37 @@
+// PhraseMatcher: finds multi-word terms in a sequence of normalised words (stems or
+// accent-folded words). Matching is on whole words only, so substrings never match.
+// Build once, then read-only: FindAll() is thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace ct {
+
+class PhraseMatcher {
+ public:
+  struct Match {
+    int payload;         // what Add() was given (e.g. a category index)
+    std::size_t first;   // word indices, inclusive
+    std::size_t last;
+    const std::string* term;  // the term as written in the taxonomy
+  };
+
+  // `words` must be non-empty and normalised the same way as the text will be.
+  void Add(std::vector<std::string> words, int payload, std::string term);
+  // Every occurrence of every phrase, in text order.
+  void FindAll(const std::vector<std::string>& words, std::vector<Match>* out) const;
+  bool empty() const { return by_first_.empty(); }
+
+ private:
+  struct Entry {
+    std::vector<std::string> words;
+    int payload;
+    std::string term;
+  };
+  std::unordered_map<std::string, std::vector<Entry>> by_first_;
+};
+
+}  // namespace ct

@@ -1,0 +1,337 @@
+#include "analysis/vader.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "analysis/utf8.h"
+
+namespace ct {
+namespace {
+
+// The constants of the reference implementation (empirically derived by VADER's authors).
+constexpr double kBoosterIncrement = 0.293;
+constexpr double kBoosterDecrement = -0.293;
+constexpr double kCapsIncrement = 0.733;
+constexpr double kNegationScalar = -0.74;
+
+constexpr std::array<std::string_view, 17> kPunctuation = {
+    ".", "!", "?", ",", ";", ":", "-", "'", "\"", "!!", "!!!", "??", "???", "?!?", "!?!",
+    "?!?!", "!?!?"};
+
+const std::unordered_set<std::string_view>& NegationWords() {
+  static const std::unordered_set<std::string_view> kWords = {
+      "aint",     "arent",    "cannot",   "cant",     "couldnt",  "darent",   "didnt",
+      "doesnt",   "ain't",    "aren't",   "can't",    "couldn't", "daren't",  "didn't",
+      "doesn't",  "dont",     "hadnt",    "hasnt",    "havent",   "isnt",     "mightnt",
+      "mustnt",   "neither",  "don't",    "hadn't",   "hasn't",   "haven't",  "isn't",
+      "mightn't", "mustn't",  "neednt",   "needn't",  "never",    "none",     "nope",
+      "nor",      "not",      "nothing",  "nowhere",  "oughtnt",  "shant",    "shouldnt",
+      "uhuh",     "wasnt",    "werent",   "oughtn't", "shan't",   "shouldn't", "uh-uh",
+      "wasn't",   "weren't",  "without",  "wont",     "wouldnt",  "won't",    "wouldn't",
+      "rarely",   "seldom",   "despite"};
+  return kWords;
+}
+
+const std::unordered_map<std::string_view, double>& Boosters() {
+  static const std::unordered_map<std::string_view, double> kBoosters = [] {
+    std::unordered_map<std::string_view, double> m;
+    for (std::string_view w :
+         {"absolutely", "amazingly",   "awfully",    "completely",    "considerably", "decidedly",
+          "deeply",     "effing",      "enormously", "entirely",      "especially",   "exceptionally",
+          "extremely",  "fabulously",  "flipping",   "flippin",       "fricking",     "frickin",
+          "frigging",   "friggin",     "fully",      "fucking",       "greatly",      "hella",
+          "highly",     "hugely",      "incredibly", "intensely",     "majorly",      "more",
+          "most",       "particularly", "purely",    "quite",         "really",       "remarkably",
+          "so",         "substantially", "thoroughly", "totally",     "tremendously", "uber",
+          "unbelievably", "unusually", "utterly",    "very"}) {
+      m.emplace(w, kBoosterIncrement);
+    }
+    for (std::string_view w :
+         {"almost", "barely", "hardly", "just enough", "kind of", "kinda", "kindof", "kind-of",
+          "less", "little", "marginally", "occasionally", "partly", "scarcely", "slightly",
+          "somewhat", "sort of", "sorta", "sortof", "sort-of"}) {
+      m.emplace(w, kBoosterDecrement);
+    }
+    return m;
+  }();
+  return kBoosters;
+}
+
+const std::unordered_map<std::string_view, double>& SpecialIdioms() {
+  static const std::unordered_map<std::string_view, double> kIdioms = {
+      {"the shit", 3},         {"the bomb", 3},         {"bad ass", 1.5},
+      {"yeah right", -2},      {"cut the mustard", 2},  {"kiss of death", -1.5},
+      {"hand to mouth", -2}};
+  return kIdioms;
+}
+
+bool IsAsciiPunct(unsigned char c) {
+  return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) ||
+         (c >= 0x7B && c <= 0x7E);
+}
+
+// SentiText.get_words_and_emoticons(): whitespace tokens longer than one UTF-16 unit, with
+// one leading or trailing punctuation mark (from kPunctuation) stripped when what remains is
+// a word of the punctuation-free text.
+std::vector<std::string> WordsAndEmoticons(std::string_view text) {
+  std::string no_punct;
+  no_punct.reserve(text.size());
+  for (char c : text) {
+    if (!IsAsciiPunct(static_cast<unsigned char>(c))) no_punct.push_back(c);
+  }
+  std::unordered_set<std::string_view> plain_words;
+  for (std::string_view w : text::SplitJsWhitespace(no_punct)) {
+    if (text::Utf16Length(w) > 1) plain_words.insert(w);
+  }
+  std::vector<std::string> words;
+  for (std::string_view token : text::SplitJsWhitespace(text)) {
+    if (text::Utf16Length(token) <= 1) continue;
+    std::string_view replacement = token;
+    for (std::string_view p : kPunctuation) {
+      if (token.size() > p.size() && token.starts_with(p) &&
+          plain_words.contains(token.substr(p.size()))) {
+        replacement = token.substr(p.size());
+        break;
+      }
+      if (token.size() > p.size() && token.ends_with(p) &&
+          plain_words.contains(token.substr(0, token.size() - p.size()))) {
+        replacement = token.substr(0, token.size() - p.size());
+        break;
+      }
+    }
+    words.emplace_back(replacement);
+  }
+  return words;
+}
+
+bool NegatedWord(std::string_view word) {
+  return NegationWords().contains(word) || word.find("n't") != std::string_view::npos;
+}
+
+bool AllCapDifferential(const std::vector<std::string>& words) {
+  std::size_t all_caps = 0;
+  for (const auto& w : words) all_caps += VaderIsUpper(w) ? 1 : 0;
+  const std::size_t differential = words.size() - all_caps;
+  return differential > 0 && differential < words.size();
+}
+
+class Valuation {
+ public:
+  Valuation(const SentimentLexicon& lexicon, const std::vector<std::string>& words)
+      : lexicon_(lexicon), words_(words), is_cap_diff_(AllCapDifferential(words)) {
+    lower_.reserve(words.size());
+    for (const auto& w : words) lower_.push_back(text::ToLower(w));
+  }
+
+  const std::string& lower(std::size_t i) const { return lower_[i]; }
+
+  double Valence(std::size_t index) const {
+    const double* found = lexicon_.Find(lower_[index]);
+    if (found == nullptr) return 0;
+    double valence = *found;
+    if (VaderIsUpper(words_[index]) && is_cap_diff_) {
+      valence = valence > 0 ? valence + kCapsIncrement : valence - kCapsIncrement;
+    }
+    for (std::size_t start_i = 0; start_i < 3; ++start_i) {
+      if (index > start_i && !lexicon_.Contains(lower_[index - (start_i + 1)])) {
+        double s = ScalarIncDec(index - (start_i + 1), valence);
+        if (start_i == 1 && s != 0) {
+          s = s * 0.95;
+        } else if (start_i == 2 && s != 0) {
+          s = s * 0.9;
+        }
+        valence = valence + s;
+        valence = NeverCheck(valence, start_i, index);
+        if (start_i == 2) valence = IdiomsCheck(valence, index);
+      }
+    }
+    return LeastCheck(valence, index);
+  }
+
+ private:
+  double ScalarIncDec(std::size_t k, double valence) const {
+    const auto it = Boosters().find(lower_[k]);
+    if (it == Boosters().end()) return 0;
+    double scalar = it->second;
+    if (valence < 0) scalar *= -1;
+    if (is_cap_diff_ && VaderIsUpper(words_[k])) {
+      scalar = valence > 0 ? scalar + kCapsIncrement : scalar - kCapsIncrement;
+    }
+    return scalar;
+  }
+
+  bool Is(std::size_t k, std::string_view w) const { return words_[k] == w; }
+
+  double NeverCheck(double valence, std::size_t start_i, std::size_t index) const {
+    if (start_i == 0) {
+      if (NegatedWord(words_[index - 1])) valence = valence * kNegationScalar;
+    }
+    if (start_i == 1) {
+      if (Is(index - 2, "never") && (Is(index - 1, "so") || Is(index - 1, "this"))) {
+        valence = valence * 1.5;
+      } else if (NegatedWord(words_[index - 2])) {
+        valence = valence * kNegationScalar;
+      }
+    }
+    if (start_i == 2) {
+      if ((Is(index - 3, "never") && (Is(index - 2, "so") || Is(index - 2, "this"))) ||
+          (Is(index - 1, "so") || Is(index - 1, "this"))) {
+        valence = valence * 1.25;
+      } else if (NegatedWord(words_[index - 3])) {
+        valence = valence * kNegationScalar;
+      }
+    }
+    return valence;
+  }
+
+  // Only called with index >= 3.
+  double IdiomsCheck(double valence, std::size_t index) const {
+    const auto& w = words_;
+    const std::string one_zero = w[index - 1] + " " + w[index];
+    const std::string two_one_zero = w[index - 2] + " " + w[index - 1] + " " + w[index];
+    const std::string two_one = w[index - 2] + " " + w[index - 1];
+    const std::string three_two_one = w[index - 3] + " " + w[index - 2] + " " + w[index - 1];
+    const std::string three_two = w[index - 3] + " " + w[index - 2];
+    for (const std::string* seq : {&one_zero, &two_one_zero, &two_one, &three_two_one, &three_two}) {
+      const auto it = SpecialIdioms().find(*seq);
+      if (it != SpecialIdioms().end()) {
+        valence = it->second;
+        break;
+      }
+    }
+    if (w.size() - 1 > index) {
+      const auto it = SpecialIdioms().find(w[index] + " " + w[index + 1]);
+      if (it != SpecialIdioms().end()) valence = it->second;
+    }
+    if (w.size() - 1 > index + 1) {
+      const auto it = SpecialIdioms().find(w[index] + " " + w[index + 1] + " " + w[index + 2]);
+      if (it != SpecialIdioms().end()) valence = it->second;
+    }
+    if (Boosters().contains(three_two) || Boosters().contains(two_one)) {
+      valence = valence + kBoosterDecrement;
+    }
+    return valence;
+  }
+
+  double LeastCheck(double valence, std::size_t index) const {
+    if (index > 1 && lower_[index - 1] == "least" && !lexicon_.Contains(lower_[index - 1])) {
+      if (lower_[index - 2] != "at" && lower_[index - 2] != "very") {
+        valence = valence * kNegationScalar;
+      }
+    } else if (index > 0 && lower_[index - 1] == "least" &&
+               !lexicon_.Contains(lower_[index - 1])) {
+      valence = valence * kNegationScalar;
+    }
+    return valence;
+  }
+
+  const SentimentLexicon& lexicon_;
+  const std::vector<std::string>& words_;
+  std::vector<std::string> lower_;
+  bool is_cap_diff_;
+};
+
+double Round(double x, double scale) { return std::round(x * scale) / scale; }
+
+}  // namespace
+
+bool VaderIsUpper(std::string_view word) {
+  bool upper = false;
+  for (char c : word) {
+    if (c >= 'a' && c <= 'z') return false;
+    if (c >= 'A' && c <= 'Z') upper = true;
+  }
+  return upper;
+}
+
+double VaderNormalize(double score, double alpha) {
+  const double norm = score / std::sqrt(score * score + alpha);
+  return std::clamp(norm, -1.0, 1.0);
+}
+
+double VaderPunctuationEmphasis(std::string_view text) {
+  const auto exclamations = std::min<std::ptrdiff_t>(std::count(text.begin(), text.end(), '!'), 4);
+  const auto questions = std::count(text.begin(), text.end(), '?');
+  double question_amplifier = 0;
+  if (questions > 1) {
+    question_amplifier = questions <= 3 ? static_cast<double>(questions) * 0.18 : 0.96;
+  }
+  return static_cast<double>(exclamations) * 0.292 + question_amplifier;
+}
+
+VaderScores VaderScorer::Score(std::string_view text, bool with_terms) const {
+  const std::vector<std::string> words = WordsAndEmoticons(text);
+  const Valuation valuation(*lexicon_, words);
+  const std::size_t n = words.size();
+  std::vector<double> sentiments;
+  sentiments.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    if ((i + 1 < n && valuation.lower(i) == "kind" && valuation.lower(i + 1) == "of") ||
+        Boosters().contains(valuation.lower(i))) {
+      sentiments.push_back(0);
+      continue;
+    }
+    sentiments.push_back(valuation.Valence(i));
+  }
+
+  VaderScores scores;
+  auto but = std::find(words.begin(), words.end(), "but");
+  if (but == words.end()) but = std::find(words.begin(), words.end(), "BUT");
+  if (but != words.end()) {
+    const auto but_index = static_cast<std::size_t>(but - words.begin());
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i < but_index) {
+        sentiments[i] = sentiments[i] * 0.5;
+      } else if (i > but_index) {
+        sentiments[i] = sentiments[i] * 1.5;
+      }
+    }
+    scores.contrast = true;
+  }
+  if (sentiments.empty()) return scores;
+
+  double sum = 0;
+  for (double s : sentiments) sum += s;
+  const double emphasis = VaderPunctuationEmphasis(text);
+  if (sum > 0) {
+    sum += emphasis;
+  } else if (sum < 0) {
+    sum -= emphasis;
+  }
+  scores.compound = VaderNormalize(sum);
+
+  double pos_sum = 0;
+  double neg_sum = 0;
+  double neutral_count = 0;
+  for (double s : sentiments) {
+    if (s > 0) {
+      pos_sum += s + 1;
+    } else if (s < 0) {
+      neg_sum += s - 1;
+    } else {
+      neutral_count += 1;
+    }
+  }
+  if (pos_sum > std::fabs(neg_sum)) {
+    pos_sum += emphasis;
+  } else if (pos_sum < std::fabs(neg_sum)) {
+    neg_sum -= emphasis;
+  }
+  const double total = pos_sum + std::fabs(neg_sum) + neutral_count;
+  scores.positive = Round(std::fabs(pos_sum / total), 1000);
+  scores.negative = Round(std::fabs(neg_sum / total), 1000);
+  scores.neutral = Round(std::fabs(neutral_count / total), 1000);
+  if (with_terms) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (sentiments[i] != 0) scores.terms.push_back({valuation.lower(i), sentiments[i]});
+    }
+  }
+  return scores;
+}
+
+}  // namespace ct

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <set>
 #include <toml++/toml.h>
@@ -92,6 +93,36 @@ const toml::table* Section(const toml::table& root, const char* name, Status& er
   return node->as_table();
 }
 
+// [schedules.NAME] tables: a known name overrides that default's keys; a new name adds one.
+Status ApplySchedules(const toml::table* table, std::vector<ScheduleConfig>& schedules) {
+  if (!table) return Status::Ok();
+  for (const auto& [key, node] : *table) {
+    const std::string name(key.str());
+    const toml::table* t = node.as_table();
+    if (!t) return Status::InvalidArgument("config key 'schedules." + name + "' must be a table");
+    auto it = std::find_if(schedules.begin(), schedules.end(),
+                           [&](const ScheduleConfig& s) { return s.name == name; });
+    const bool added = it == schedules.end();
+    ScheduleConfig s = added ? ScheduleConfig{} : *it;
+    s.name = name;
+    Status error;
+    TableReader r(t, "schedules." + name, error);
+    r.String("cron", s.cron);
+    r.String("type", s.job_type);
+    r.String("payload", s.payload_json);
+    r.Integer("priority", s.priority);
+    r.Bool("enabled", s.enabled);
+    r.String("misfire", s.misfire);
+    r.Integer("misfire_window_s", s.misfire_window_s);
+    r.String("overlap", s.overlap);
+    r.Finish();
+    CT_RETURN_IF_ERROR(error);
+    if (added) schedules.push_back(std::move(s));
+    else *it = std::move(s);
+  }
+  return Status::Ok();
+}
+
 Status ApplyToml(const toml::table& root, AppConfig& c) {
   Status error;
   TableReader top(&root, "", error);
@@ -136,12 +167,16 @@ Status ApplyToml(const toml::table& root, AppConfig& c) {
     r.String("format", c.log.format);
     r.Finish();
   }
+  if (error.ok()) {
+    const toml::table* schedules = Section(root, "schedules", error);
+    if (error.ok()) error = ApplySchedules(schedules, c.schedules);
+  }
   // Top-level keys: data_dir and the sections.
   if (error.ok()) {
     for (const auto& [key, node] : root) {
       const std::string k(key.str());
       if (k != "data_dir" && k != "server" && k != "store" && k != "queue" && k != "company" &&
-          k != "log")
+          k != "log" && k != "schedules")
         return Status::InvalidArgument("unknown config key '" + k + "'");
     }
   }
@@ -196,6 +231,20 @@ Status ApplyEnvironment(const Environment& env, AppConfig& c) {
 
 }  // namespace
 
+std::vector<ScheduleConfig> DefaultSchedules() {
+  std::vector<ScheduleConfig> s(3);
+  s[0].name = "auto_scrape";
+  s[0].cron = "0 */3 * * *";  // every 3 hours
+  s[0].job_type = "auto_scrape";
+  s[1].name = "backup";
+  s[1].cron = "0 3 * * *";  // daily, 03:00 UTC
+  s[1].job_type = "backup";
+  s[2].name = "prune";
+  s[2].cron = "30 4 * * *";  // daily, 04:30 UTC
+  s[2].job_type = "prune";
+  return s;
+}
+
 Environment ProcessEnvironment() {
   Environment env;
   for (char** e = environ; e && *e; ++e) {
@@ -247,6 +296,19 @@ Status ValidateConfig(const AppConfig& c) {
   if (!kLevels.count(c.log.level)) return bad("log.level must be one of trace|debug|info|warn|error|off");
   if (c.log.format != "text" && c.log.format != "json") return bad("log.format must be text or json");
   if (c.data_dir.empty()) return bad("data_dir must not be empty");
+  for (const auto& s : c.schedules) {
+    const std::string at = "schedules." + s.name;
+    if (s.cron.empty()) return bad(at + ".cron is required");
+    if (s.job_type.empty()) return bad(at + ".type is required");
+    if (s.payload_json.empty() || s.payload_json.front() != '{')
+      return bad(at + ".payload must be a JSON object");
+    if (s.priority < 0 || s.priority > 10) return bad(at + ".priority must be 0..10");
+    if (s.misfire != "fire_once" && s.misfire != "skip")
+      return bad(at + ".misfire must be fire_once or skip");
+    if (s.overlap != "skip" && s.overlap != "allow")
+      return bad(at + ".overlap must be skip or allow");
+    if (s.misfire_window_s < 0) return bad(at + ".misfire_window_s must be >= 0");
+  }
   return Status::Ok();
 }
 

@@ -45,6 +45,21 @@ struct CompanyConfig {
   double relevance_threshold = 0.3;  // posts below are kept but flagged as off-topic
 };
 
+// One cron schedule ([schedules.NAME] in TOML). Defaults: DESIGN.md §3.
+struct ScheduleConfig {
+  std::string name;
+  std::string cron;                 // 5 fields or @hourly...; "CRON_TZ=Zone " prefix allowed
+  std::string job_type;             // a registered job type
+  std::string payload_json = "{}";  // JSON object
+  int priority = 5;
+  bool enabled = true;
+  std::string misfire = "fire_once";  // fire_once | skip
+  int misfire_window_s = 86'400;      // how far back a missed tick still fires
+  std::string overlap = "skip";       // skip (while the previous run is active) | allow
+};
+
+std::vector<ScheduleConfig> DefaultSchedules();
+
 struct LogConfig {
   std::string level = "info";   // trace|debug|info|warn|error
   std::string format = "text";  // text|json
@@ -57,6 +72,7 @@ struct AppConfig {
   QueueConfig queue;
   CompanyConfig company;
   LogConfig log;
+  std::vector<ScheduleConfig> schedules = DefaultSchedules();
 };
 
 using Environment = std::map<std::string, std::string>;

@@ -67,6 +67,34 @@ TEST(ConfigTest, InvalidValuesAreNamed) {
   }
 }
 
+TEST(ConfigTest, SchedulesOverrideDefaultsByNameAndAddNew) {
+  auto c = LoadConfigFromString(R"(
+[schedules.backup]
+cron = "CRON_TZ=Europe/Paris 0 2 * * *"
+[schedules.auto_scrape]
+enabled = false
+[schedules.reddit_hourly]
+cron = "@hourly"
+type = "scrape"
+payload = '{"source":"reddit"}'
+)",
+                                {});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_EQ(c->schedules.size(), 4u);
+  EXPECT_EQ(c->schedules[0].name, "auto_scrape");
+  EXPECT_FALSE(c->schedules[0].enabled);
+  EXPECT_EQ(c->schedules[1].cron, "CRON_TZ=Europe/Paris 0 2 * * *");
+  EXPECT_EQ(c->schedules[1].job_type, "backup");
+  EXPECT_EQ(c->schedules[3].payload_json, R"({"source":"reddit"})");
+
+  auto missing = LoadConfigFromString("[schedules.x]\ncron = \"@daily\"\n", {});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("schedules.x.type"), std::string::npos);
+  auto unknown = LoadConfigFromString("[schedules.backup]\nwhen = 1\n", {});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("schedules.backup.when"), std::string::npos);
+}
+
 TEST(ConfigTest, MissingFileIsAnError) {
   auto r = LoadConfig("/nonexistent/complaints.toml", {});
   ASSERT_FALSE(r.ok());

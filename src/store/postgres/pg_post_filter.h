@@ -1,0 +1,18 @@
+// PostFilter -> SQL WHERE conditions over `posts`, with positional parameters. Shared by
+// ListPosts and Stats so one filter selects the same rows in both.
+#pragma once
+
+#include <string>
+
+#include "domain/post_query.h"
+#include "store/postgres/pg_connection.h"
+
+namespace ct::pg {
+
+// Returns " WHERE ..." (or "" when nothing filters), adding values to `params`.
+// q: words are runs of letters and digits (anything else separates them); each must be a whole
+// word of title or content, case-insensitively. A q without any word matches nothing. The
+// regexp is the one of the `search` column in migrations/0001_posts.sql: keep them equal.
+std::string PostWhere(const PostFilter& filter, PgParams& params);
+
+}  // namespace ct::pg

@@ -1,0 +1,31 @@
+// The PostgreSQL Store backend (store.h): libpq, a connection pool, tsvector + GIN search.
+//
+// OpenPostgresStore connects, applies the embedded migrations (migrations/NNNN_*.sql) and
+// returns the store. Each call borrows a pooled connection (cfg.pool_size of them, opened
+// lazily); every statement is bounded by statement_timeout = cfg.busy_timeout_ms, and waiting
+// for a free connection by the same time. A connection lost to a server restart is dropped and
+// replaced: once the server is back, the next call succeeds.
+//
+// Upserts serialise on a transaction-scoped advisory lock (as SQLite's single writer does), so
+// concurrent importers never race on the same new post; readers are never blocked.
+//
+// Thread safety: every method may be called concurrently from any thread.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+#include "store/store.h"
+
+namespace ct {
+
+class Clock;
+struct StoreConfig;
+
+// `url` is a libpq URL, e.g. "postgresql://user:pass@host:5432/db". `clock` must outlive the
+// store. Fails with Unavailable when the server cannot be reached.
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url, const StoreConfig& cfg,
+                                                 const Clock& clock);
+
+}  // namespace ct

@@ -1,0 +1,277 @@
+// PostgreSQL store against a real server (tests/support/pg_server.h): the shared conformance
+// suite, plus what only this backend has: migrations table, reconnect after a server restart,
+// concurrent migrations, error translation, search edge cases and bulk-load throughput.
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "store/postgres/pg_connection.h"
+#include "store/postgres/postgres_store.h"
+#include "support/pg_server.h"
+#ifdef CT_HAVE_STORE_CONFORMANCE
+#include "store/store_conformance.h"
+#endif
+
+namespace ct {
+namespace {
+
+#ifdef CT_HAVE_STORE_CONFORMANCE
+StoreBackend PostgresBackend() {
+  return {"Postgres", [](const Clock& clock) -> Result<std::unique_ptr<Store>> {
+            CT_ASSIGN_OR_RETURN(std::string url, testing::FreshDatabaseUrl());
+            return OpenPostgresStore(url, StoreConfig{}, clock);
+          }};
+}
+INSTANTIATE_TEST_SUITE_P(Postgres, StoreConformanceTest, ::testing::Values(PostgresBackend()),
+                         ::ct::StoreBackendName);
+#endif
+
+Post MakePost(int i) {
+  Post p;
+  p.source = "hackernews";
+  p.external_id = std::to_string(i);
+  p.url = "https://news.example.com/item?id=" + std::to_string(i);
+  p.title = "Outage number " + std::to_string(i);
+  p.content = "The VPS in Gravelines is down again, ticket " + std::to_string(i) + " unanswered";
+  p.author = "user" + std::to_string(i % 97);
+  p.created_at = 1'700'000'000 + i * 60;
+  p.collected_at = 1'700'100'000;
+  p.language = "en";
+  p.sentiment_score = -0.5;
+  p.sentiment_label = "negative";
+  p.is_complaint = true;
+  p.complaint_score = 0.8;
+  p.product = "vps";
+  p.country = "FR";
+  p.relevance_score = (i % 100) / 100.0;
+  p.evidence_json = R"({"complaint":["down"]})";
+  return p;
+}
+
+// Runs one SQL statement on `url` and returns the first value (or the error).
+std::string QueryOne(const std::string& url, const std::string& sql) {
+  std::unique_ptr<PGconn, decltype(&PQfinish)> c(PQconnectdb(url.c_str()), &PQfinish);
+  std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(c.get(), sql.c_str()), &PQclear);
+  if (PQresultStatus(r.get()) != PGRES_TUPLES_OK) return PQerrorMessage(c.get());
+  return PQntuples(r.get()) > 0 ? PQgetvalue(r.get(), 0, 0) : "";
+}
+
+class PostgresStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto url = testing::FreshDatabaseUrl();
+    ASSERT_TRUE(url.ok()) << url.status().ToString();
+    url_ = *url;
+    auto store = OpenPostgresStore(url_, StoreConfig{}, clock_);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(*store);
+  }
+
+  FakeClock clock_;
+  std::string url_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(PostgresStoreTest, RecordsEachMigrationOnce) {
+  EXPECT_EQ(store_->backend(), "postgresql");
+  ASSERT_TRUE(store_->Migrate().ok());
+  EXPECT_EQ(QueryOne(url_, "SELECT count(*) FROM schema_migrations"), "2");
+  EXPECT_EQ(QueryOne(url_, "SELECT name FROM schema_migrations WHERE version = 1"), "0001_posts");
+  // applied_at comes from the injected clock.
+  EXPECT_EQ(QueryOne(url_, "SELECT extract(epoch FROM applied_at)::bigint FROM schema_migrations "
+                           "WHERE version = 2"),
+            std::to_string(clock_.NowSeconds()));
+}
+
+TEST_F(PostgresStoreTest, TwoStoresMigratingAtOnceBothSucceed) {
+  auto url = testing::FreshDatabaseUrl();
+  ASSERT_TRUE(url.ok()) << url.status().ToString();
+  constexpr int kStores = 4;
+  std::vector<Status> results(kStores);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kStores; ++i) {
+    threads.emplace_back([&, i] { results[i] = OpenPostgresStore(*url, StoreConfig{}, clock_).status(); });
+  }
+  for (auto& t : threads) t.join();
+  for (const Status& s : results) EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(QueryOne(*url, "SELECT count(*) FROM schema_migrations"), "2");
+}
+
+TEST_F(PostgresStoreTest, SearchWithOperatorsAndQuotesNeverFails) {
+  Post p = MakePost(1);
+  p.title = "Café outage";
+  p.content = "L'ÉTÉ dernier, support client: horrible & lent";
+  ASSERT_TRUE(store_->UpsertPosts(std::vector<Post>{p}).ok());
+  auto count = [&](const std::string& q) -> int {
+    PostPageRequest req;
+    req.filter.q = q;
+    auto page = store_->ListPosts(req);
+    EXPECT_TRUE(page.ok()) << q << ": " << page.status().ToString();
+    return page.ok() ? static_cast<int>(page->items.size()) : -1;
+  };
+  EXPECT_EQ(count("café"), 1);
+  EXPECT_EQ(count("CAFÉ"), 1);          // case-insensitive beyond ASCII
+  EXPECT_EQ(count("cafe"), 0);          // accents significant
+  EXPECT_EQ(count("caf"), 0);           // whole words
+  EXPECT_EQ(count("été support"), 1);   // every word, any order
+  EXPECT_EQ(count("été absent"), 0);
+  EXPECT_EQ(count("l'été"), 1);         // apostrophe splits words on both sides
+  EXPECT_EQ(count("horrible & | ! <-> :* ( lent"), 1);
+  EXPECT_EQ(count("\"outage\" 'café'"), 1);
+  EXPECT_EQ(count("!!! &&"), 0);        // no word: nothing matches
+}
+
+TEST_F(PostgresStoreTest, InvalidJsonFailsTheWholeBatchAsInvalidArgument) {
+  std::vector<Post> batch = {MakePost(1), MakePost(2)};
+  batch[1].metadata_json = "{not json";
+  auto r = store_->UpsertPosts(batch);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("json"), std::string::npos) << r.status().ToString();
+  auto page = store_->ListPosts(PostPageRequest{});
+  ASSERT_TRUE(page.ok());
+  EXPECT_TRUE(page->items.empty());
+}
+
+TEST_F(PostgresStoreTest, TextWithTabsNewlinesAndBackslashesRoundTrips) {
+  Post p = MakePost(1);
+  p.content = "line1\nline2\ttab \\N back\\slash \r end";
+  p.metadata_json = R"({"path":"C:\\dir","q":"a\tb"})";
+  ASSERT_TRUE(store_->UpsertPosts(std::vector<Post>{p}).ok());
+  auto page = store_->ListPosts(PostPageRequest{});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->items[0].content, p.content);
+  EXPECT_EQ(page->items[0].metadata_json, p.metadata_json);
+}
+
+TEST(PgErrorTest, TranslatesSqlStatesByTransience) {
+  using pg::TranslateError;
+  EXPECT_EQ(TranslateError("57P01", "terminating", true).code(), StatusCode::kUnavailable);
+  EXPECT_EQ(TranslateError("08006", "gone", false).code(), StatusCode::kUnavailable);
+  EXPECT_EQ(TranslateError("", "could not connect", false).code(), StatusCode::kUnavailable);
+  EXPECT_EQ(TranslateError("40001", "serialize", true).code(), StatusCode::kAborted);
+  EXPECT_EQ(TranslateError("40P01", "deadlock", true).code(), StatusCode::kAborted);
+  EXPECT_EQ(TranslateError("57014", "timeout", true).code(), StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(TranslateError("23505", "dup", true).code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(TranslateError("23502", "null", true).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(TranslateError("42601", "syntax", true).code(), StatusCode::kInternal);
+  EXPECT_TRUE(TranslateError("57P01", "x", true).transient());
+  EXPECT_FALSE(TranslateError("42601", "x", true).transient());
+}
+
+TEST(PostgresStoreStandaloneTest, UnreachableServerIsUnavailable) {
+  FakeClock clock;
+  StoreConfig cfg;
+  cfg.busy_timeout_ms = 1000;
+  // Port 1 on loopback: nothing listens there.
+  auto store = OpenPostgresStore("postgresql://postgres@127.0.0.1:1/none", cfg, clock);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kUnavailable) << store.status().ToString();
+}
+
+TEST(PostgresStoreStandaloneTest, StatementTimeoutIsDeadlineExceeded) {
+  auto url = testing::FreshDatabaseUrl();
+  ASSERT_TRUE(url.ok()) << url.status().ToString();
+  auto conn = pg::PgConnection::Connect(*url, 50, 5);
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  auto r = (*conn)->Exec("SELECT pg_sleep(5)");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kDeadlineExceeded) << r.status().ToString();
+}
+
+// A restarted database must not break the store: calls fail while it is down (transient), and
+// the first call after it is back succeeds, on every pooled connection.
+TEST(PostgresStoreRestartTest, ReconnectsAfterServerRestart) {
+  auto server = testing::PgServer::Start();  // own server: the shared one stays up
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  auto url = (*server)->CreateDatabase();
+  ASSERT_TRUE(url.ok()) << url.status().ToString();
+  FakeClock clock;
+  StoreConfig cfg;
+  cfg.pool_size = 3;
+  cfg.busy_timeout_ms = 2000;
+  auto opened = OpenPostgresStore(*url, cfg, clock);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Store& store = **opened;
+  ASSERT_TRUE(store.UpsertPosts(std::vector<Post>{MakePost(1)}).ok());
+  // Open every pooled connection, so all of them go stale with the restart.
+  {
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 3; ++i) threads.emplace_back([&] { (void)store.Ping(); });
+    for (auto& t : threads) t.join();
+  }
+
+  ASSERT_TRUE((*server)->StopServer().ok());
+  Status down = store.Ping();
+  EXPECT_FALSE(down.ok());
+  EXPECT_TRUE(down.transient()) << down.ToString();
+  auto down_get = store.GetPost(1);
+  EXPECT_EQ(down_get.status().code(), StatusCode::kUnavailable) << down_get.status().ToString();
+
+  ASSERT_TRUE((*server)->StartServer().ok());
+  for (int i = 0; i < 5; ++i) {  // more calls than pooled connections
+    auto post = store.GetPost(1);
+    ASSERT_TRUE(post.ok()) << "call " << i << ": " << post.status().ToString();
+    EXPECT_EQ(post->external_id, "1");
+  }
+  auto upsert = store.UpsertPosts(std::vector<Post>{MakePost(1), MakePost(2)});
+  ASSERT_TRUE(upsert.ok()) << upsert.status().ToString();
+  EXPECT_EQ(upsert->unchanged, 1);
+  EXPECT_EQ(upsert->inserted, 1);
+}
+
+// Restart while connections sit idle (no call in between): the first call must succeed.
+TEST(PostgresStoreRestartTest, FirstCallAfterASilentRestartSucceeds) {
+  auto server = testing::PgServer::Start();
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  auto url = (*server)->CreateDatabase();
+  ASSERT_TRUE(url.ok()) << url.status().ToString();
+  FakeClock clock;
+  auto opened = OpenPostgresStore(*url, StoreConfig{}, clock);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  ASSERT_TRUE((*opened)->Ping().ok());
+  ASSERT_TRUE((*server)->StopServer().ok());
+  ASSERT_TRUE((*server)->StartServer().ok());
+  Status s = (*opened)->Ping();
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  auto r = (*opened)->UpsertPosts(std::vector<Post>{MakePost(1)});
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+}
+
+// Throughput of the bulk path (COPY + set-based dedup), printed for the report. The assertion
+// is on correctness, not speed, so a busy CI machine cannot make it flaky.
+TEST_F(PostgresStoreTest, BulkLoadInBatchesOfAThousand) {
+  constexpr int kBatch = 1000;
+  constexpr int kBatches = 50;
+  std::vector<Post> batch;
+  const auto start = std::chrono::steady_clock::now();
+  UpsertSummary total;
+  for (int b = 0; b < kBatches; ++b) {
+    batch.clear();
+    for (int i = 0; i < kBatch; ++i) batch.push_back(MakePost(b * kBatch + i));
+    auto r = store_->UpsertPosts(batch);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    total += *r;
+  }
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("[ bulk ] %d posts inserted in %.2f s: %.0f posts/s\n", kBatch * kBatches, secs,
+              kBatch * kBatches / secs);
+  EXPECT_EQ(total.inserted, kBatch * kBatches);
+  // Re-loading a batch changes nothing.
+  auto again = store_->UpsertPosts(batch);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->unchanged, kBatch);
+  auto stats = store_->Stats(PostFilter{}, StatsBucket::kDay);
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->total, kBatch * kBatches);
+}
+
+}  // namespace
+}  // namespace ct

@@ -600,6 +600,7 @@ void GenerateText(const TextSpec& spec, Rng& rng, std::string& title, std::strin
     if (used_count < used.size()) used[used_count++] = tpl;
     sentence.clear();
     Expand(*tpl, b, phrase, rng, sentence);
+    if (spec.lang == Lang::kFr) FixFrench(sentence);
     if (!sentence.empty() && sentence[0] >= 'a' && sentence[0] <= 'z')
       sentence[0] = static_cast<char>(sentence[0] - 32);
     if (content.size() + sentence.size() + 1 > kMax) return false;
@@ -623,10 +624,7 @@ void GenerateText(const TextSpec& spec, Rng& rng, std::string& title, std::strin
     if (!ok && content.size() >= 100) break;
   }
   if (target > 200 && rng.Chance(0.4)) add(b.closers);
-  if (spec.lang == Lang::kFr) {
-    FixFrench(title);
-    FixFrench(content);
-  }
+  if (spec.lang == Lang::kFr) FixFrench(title);
 }
 
 void GenerateAuthor(std::string_view source, Lang lang, Rng& rng, std::string& out) {

@@ -140,10 +140,11 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& u
     return TranslateError("", PQerrorMessage(conn->c_.get()), false)
         .WithContext("connecting to the database");
   }
-  // extra_float_digits=3: doubles travel as their shortest exact text.
+  // extra_float_digits=3: doubles travel as their shortest exact text. jit=off: the store runs
+  // short queries, where JIT compilation costs more than it saves.
   CT_RETURN_IF_ERROR(conn->Exec("SET statement_timeout = " + std::to_string(statement_timeout_ms) +
                                 "; SET client_encoding = 'UTF8'; SET extra_float_digits = 3; "
-                                "SET client_min_messages = warning")
+                                "SET client_min_messages = warning; SET jit = off")
                          .status());
   conn->used_ = false;
   return conn;

@@ -106,9 +106,13 @@ class PostgresStore final : public Store {
     UpsertSummary summary;
     CT_RETURN_IF_ERROR(pool_.Run([&](PgConnection& conn) -> Status {
       CT_ASSIGN_OR_RETURN(PgTransaction tx, PgTransaction::Begin(conn));
+      // The lookups are point probes by construction; during a bulk load into a growing table the
+      // statistics lag behind and the planner would pick hash joins over full scans instead.
       CT_RETURN_IF_ERROR(
           conn.Exec("SELECT pg_advisory_xact_lock(" + std::to_string(kUpsertLockKey) + "); " +
-                    kBeginUpsert)
+                    kBeginUpsert +
+                    "; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; "
+                    "SET LOCAL enable_seqscan = off")
               .status());
       CT_ASSIGN_OR_RETURN(std::vector<Post> candidates, LoadCandidates(conn, batch));
       const pg::UpsertPlan plan = pg::PlanUpsert(batch, candidates);
@@ -385,12 +389,13 @@ class PostgresStore final : public Store {
     CT_ASSIGN_OR_RETURN(
         PgResult r,
         conn.Exec(std::string("SELECT ") + pg::kPostColumns +
-                      " FROM posts WHERE id IN ("
-                      "SELECT p.id FROM posts p JOIN unnest($1::text[], $2::text[]) AS k(s, e) "
+                      " FROM posts WHERE id = ANY(ARRAY("
+                      "SELECT p.id FROM unnest($1::text[], $2::text[]) AS k(s, e) JOIN posts p "
                       "ON p.source = k.s AND p.external_id = k.e "
-                      "UNION SELECT p.id FROM posts p WHERE p.url = ANY($3::text[]) AND p.url <> '' "
-                      "UNION SELECT p.id FROM posts p JOIN unnest($1::text[], $4::text[]) AS h(s, c) "
-                      "ON p.source = h.s AND p.content_hash = h.c)",
+                      "UNION SELECT p.id FROM unnest($3::text[]) AS u(url) JOIN posts p "
+                      "ON p.url = u.url WHERE p.url <> '' "
+                      "UNION SELECT p.id FROM unnest($1::text[], $4::text[]) AS h(s, c) JOIN posts p "
+                      "ON p.source = h.s AND p.content_hash = h.c))",
                   params));
     std::vector<Post> out;
     out.reserve(static_cast<std::size_t>(r.rows()));

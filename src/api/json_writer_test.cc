@@ -1,0 +1,35 @@
+#include "api/json_writer.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace ct {
+namespace {
+
+TEST(JsonWriterTest, EscapesPerRfc8259) {
+  std::string out;
+  AppendJsonString(out, "a\"b\\c\n\t\x01 é");
+  EXPECT_EQ(out, "\"a\\\"b\\\\c\\n\\t\\u0001 é\"");
+}
+
+TEST(JsonWriterTest, ReplacesInvalidUtf8) {
+  std::string out;
+  AppendJsonString(out, "ok\xff\xc3(end\xed\xa0\x80");
+  EXPECT_EQ(out, "\"ok\xEF\xBF\xBD\xEF\xBF\xBD(end\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");
+  EXPECT_FALSE(nlohmann::json::parse(out, nullptr, false).is_discarded());
+}
+
+TEST(JsonWriterTest, BuildsNestedDocumentsThatParse) {
+  std::string out;
+  JsonWriter w(out);
+  w.BeginObject().Key("a").Int(-5).Key("b").BeginArray().Double(0.5).Bool(true).Null().String("x");
+  w.EndArray().Key("c").Raw("{\"k\":1}").Key("d").Double(1.0 / 0.0).Key("e").BeginObject();
+  w.EndObject().EndObject();
+  EXPECT_EQ(out, R"({"a":-5,"b":[0.5,true,null,"x"],"c":{"k":1},"d":null,"e":{}})");
+  auto j = nlohmann::json::parse(out);
+  EXPECT_EQ(j["b"][0].get<double>(), 0.5);
+}
+
+}  // namespace
+}  // namespace ct

@@ -25,14 +25,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr char kPgRoot[] = "/usr/lib/postgresql";
 constexpr char kDirPrefix[] = "ct-pg-";
 
 // The newest installed major version's bin directory, e.g. /usr/lib/postgresql/15/bin.
-Result<std::string> FindBinDir() {
+Result<std::string> FindBinDir(const std::string& root) {
   std::error_code ec;
   int best = -1;
-  for (const auto& entry : fs::directory_iterator(kPgRoot, ec)) {
+  for (const auto& entry : fs::directory_iterator(root, ec)) {
     const std::string name = entry.path().filename().string();
     char* end = nullptr;
     const long version = std::strtol(name.c_str(), &end, 10);
@@ -44,10 +43,10 @@ Result<std::string> FindBinDir() {
   }
   if (best < 0) {
     return Status::FailedPrecondition(
-        std::string("PostgreSQL server binaries not found: no ") + kPgRoot +
+        "PostgreSQL server binaries not found: no " + root +
         "/<version>/bin/{initdb,pg_ctl}; install the postgresql package (pg tests cannot run)");
   }
-  return std::string(kPgRoot) + "/" + std::to_string(best) + "/bin";
+  return root + "/" + std::to_string(best) + "/bin";
 }
 
 Result<int> FreePort() {
@@ -138,8 +137,8 @@ void ReapStaleServers(const std::string& bin_dir) {
 
 }  // namespace
 
-Result<std::unique_ptr<PgServer>> PgServer::Start() {
-  CT_ASSIGN_OR_RETURN(std::string bin_dir, FindBinDir());
+Result<std::unique_ptr<PgServer>> PgServer::Start(const std::string& install_root) {
+  CT_ASSIGN_OR_RETURN(std::string bin_dir, FindBinDir(install_root));
   ReapStaleServers(bin_dir);
   std::unique_ptr<PgServer> server(new PgServer());
   server->bin_dir_ = std::move(bin_dir);

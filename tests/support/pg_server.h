@@ -29,9 +29,11 @@ namespace ct::testing {
 
 class PgServer {
  public:
-  // Starts a new server. Fails when PostgreSQL is not installed or does not start (the message
+  // Starts a new server with the newest version installed under `install_root`
+  // (<root>/<major>/bin). Fails when PostgreSQL is not installed or does not start (the message
   // includes the server log).
-  static Result<std::unique_ptr<PgServer>> Start();
+  static Result<std::unique_ptr<PgServer>> Start(
+      const std::string& install_root = "/usr/lib/postgresql");
 
   ~PgServer();
   PgServer(const PgServer&) = delete;
@@ -44,6 +46,8 @@ class PgServer {
   // URL of the maintenance database `postgres`.
   std::string AdminUrl() const;
   int port() const { return port_; }
+  // Temp directory holding the cluster; removed by the destructor.
+  const std::string& dir() const { return dir_; }
 
   // Stops the server (fast shutdown: sessions are terminated) and starts it again on the same
   // port and data directory. For reconnect tests.

@@ -78,13 +78,14 @@ struct Analyzer::Impl {
   Taxonomy taxonomy;
   LanguageDetector detector;
   SentimentLexicon vader_lexicon;
-  Stemmer english;
-  Stemmer french;
+  CachedStemmer english;
+  CachedStemmer french;
   FrenchLexicon french_lexicon;
   std::unique_ptr<VaderScorer> vader;
   std::unique_ptr<FrenchSentimentScorer> french_scorer;
   PhraseMatcher complaints_en, complaints_fr, products_en, products_fr;
   PhraseMatcher brands, competitors, places, false_positive_after;
+  std::set<std::string, std::less<>> neutral_terms;
 
   Impl(AnalyzerOptions o, Taxonomy t, SentimentLexicon v, Stemmer en, Stemmer fr, FrenchLexicon fl)
       : options(std::move(o)),
@@ -98,7 +99,7 @@ struct Analyzer::Impl {
     french_scorer = std::make_unique<FrenchSentimentScorer>(&french_lexicon, &french);
   }
 
-  std::vector<std::string> Stems(const std::vector<std::string>& folded, const Stemmer& s) const {
+  static std::vector<std::string> Stems(const std::vector<std::string>& folded, CachedStemmer& s) {
     std::vector<std::string> out;
     out.reserve(folded.size());
     for (const auto& w : folded) out.push_back(s.Stem(w));
@@ -115,6 +116,7 @@ struct Analyzer::Impl {
   void Compile() {
     AddTerms(taxonomy.complaints, &complaints_en, &complaints_fr);
     AddTerms(taxonomy.products, &products_en, &products_fr);
+    for (const auto& t : taxonomy.scoring.sentiment_neutral_terms) neutral_terms.insert(text::FoldAccents(t));
     for (const auto& b : options.brand_terms) brands.Add(FoldedWords(b), 0, b);
     for (const auto& c : taxonomy.relevance.competitors) competitors.Add(FoldedWords(c), 0, c);
     for (const auto& w : taxonomy.relevance.brand_false_positive_after) {
@@ -190,12 +192,18 @@ Analysis Analyzer::Impl::Run(const Post& post) {
   const bool en_rules = rules == "en";
   const bool fr_rules = rules == "fr";
 
+  const std::vector<Token> tokens = Tokenize(text);
+  std::vector<std::string> folded;
+  folded.reserve(tokens.size());
+  for (const Token& t : tokens) folded.push_back(text::FoldAccents(t.lower));
+
   // Sentiment.
+  double complaint_sentiment = 0;  // the same, without the taxonomy's neutral terms
   {
     VaderScores s;
     std::string method;
     if (fr_rules) {
-      s = french_scorer->Score(text, true);
+      s = french_scorer->Score(text, tokens, folded, true);
       method = "vader-fr";
     } else if (en_rules || lang.code == "und") {
       s = vader->Score(text, true);
@@ -205,6 +213,21 @@ Analysis Analyzer::Impl::Run(const Post& post) {
     }
     out.sentiment_score = std::clamp(s.compound, -1.0, 1.0);
     out.sentiment_label = SentimentLabel(out.sentiment_score);
+    double sum = 0;
+    bool any_neutral = false;
+    for (const auto& t : s.terms) {
+      if (neutral_terms.contains(t.term)) {
+        any_neutral = true;
+      } else {
+        sum += t.valence;
+      }
+    }
+    if (!any_neutral) {
+      complaint_sentiment = out.sentiment_score;
+    } else if (sum != 0) {
+      const double emphasis = VaderPunctuationEmphasis(text);
+      complaint_sentiment = VaderNormalize(sum > 0 ? sum + emphasis : sum - emphasis);
+    }
     Json terms = Json::array();
     for (const auto& t : s.terms) terms.push_back({{"term", t.term}, {"valence", Round(t.valence, 3)}});
     Json j = {{"method", method}, {"score", Round(out.sentiment_score)},
@@ -214,10 +237,6 @@ Analysis Analyzer::Impl::Run(const Post& post) {
   }
 
   // Words, stems and term matches.
-  const std::vector<Token> tokens = Tokenize(text);
-  std::vector<std::string> folded;
-  folded.reserve(tokens.size());
-  for (const Token& t : tokens) folded.push_back(text::FoldAccents(t.lower));
   const bool use_en = !fr_rules;  // English terms unless the text is French
   const bool use_fr = !en_rules;  // French terms unless the text is English
   std::vector<PhraseMatcher::Match> complaint_matches, product_matches;
@@ -358,8 +377,24 @@ Analysis Analyzer::Impl::Run(const Post& post) {
   // Complaint.
   {
     const ComplaintScoring& sc = taxonomy.scoring;
+    static const std::set<std::string_view> kNegators = {
+        "no", "not", "zero", "without", "never", "isn", "wasn", "didn", "don", "doesn", "sans",
+        "aucun", "aucune", "pas", "jamais", "0"};
     std::map<int, std::set<std::string>> signal_terms;
-    for (const auto& m : complaint_matches) signal_terms[m.payload].insert(text::ToLower(surface(m)));
+    Json negated = Json::array();
+    for (const auto& m : complaint_matches) {
+      if (taxonomy.complaints[m.payload].negatable) {
+        bool is_negated = false;
+        for (std::size_t back = 1; back <= 2 && back <= m.first; ++back) {
+          is_negated = is_negated || kNegators.contains(folded[m.first - back]);
+        }
+        if (is_negated) {
+          negated.push_back(text::ToLower(surface(m)));
+          continue;
+        }
+      }
+      signal_terms[m.payload].insert(text::ToLower(surface(m)));
+    }
     std::vector<double> weights;
     Json signals = Json::array();
     for (const auto& [idx, terms] : signal_terms) {
@@ -372,8 +407,10 @@ Analysis Analyzer::Impl::Run(const Post& post) {
       weights.push_back(sc.low_rating_weight);
       signals.push_back({{"id", "low_rating"}, {"weight", sc.low_rating_weight}, {"rating", *post.rating}});
     }
-    if (out.sentiment_score < 0) {
-      const double w = sc.negative_sentiment_weight * -out.sentiment_score;
+    double strongest = 0;
+    for (const auto& [idx, terms] : signal_terms) strongest = std::max(strongest, taxonomy.complaints[idx].weight);
+    if (complaint_sentiment < 0) {
+      const double w = sc.negative_sentiment_weight * -complaint_sentiment;
       weights.push_back(w);
       signals.push_back({{"id", "negative_sentiment"}, {"weight", Round(w, 3)}});
     }
@@ -383,8 +420,9 @@ Analysis Analyzer::Impl::Run(const Post& post) {
       score *= sc.high_rating_factor;
       dampers.push_back({{"id", "high_rating"}, {"rating", *post.rating}, {"factor", sc.high_rating_factor}});
     }
-    if (out.sentiment_score > 0.5 && !(post.rating && *post.rating <= sc.low_rating_max)) {
-      const double f = 1 - sc.positive_sentiment_factor * out.sentiment_score;
+    if (complaint_sentiment > 0.5 && strongest < 0.5 &&
+        !(post.rating && *post.rating <= sc.low_rating_max)) {
+      const double f = 1 - sc.positive_sentiment_factor * complaint_sentiment;
       score *= f;
       dampers.push_back({{"id", "positive_sentiment"}, {"factor", Round(f, 3)}});
     }
@@ -395,6 +433,8 @@ Analysis Analyzer::Impl::Run(const Post& post) {
     j["is_complaint"] = out.is_complaint;
     j["signals"] = std::move(signals);
     if (!dampers.empty()) j["dampers"] = std::move(dampers);
+    if (!negated.empty()) j["negated_terms"] = std::move(negated);
+    if (complaint_sentiment != out.sentiment_score) j["sentiment_used"] = Round(complaint_sentiment);
     if (post.rating) j["rating"] = *post.rating;
     evidence["complaint"] = std::move(j);
   }

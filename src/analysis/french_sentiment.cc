@@ -100,14 +100,18 @@ const std::vector<FrenchLexicon::Idiom>* FrenchLexicon::IdiomsStartingWith(
 
 VaderScores FrenchSentimentScorer::Score(std::string_view text, bool with_terms) const {
   const std::vector<Token> tokens = Tokenize(text);
-  const std::size_t n = tokens.size();
   std::vector<std::string> folded;
-  folded.reserve(n);
+  folded.reserve(tokens.size());
+  for (const Token& t : tokens) folded.push_back(text::FoldAccents(t.lower));
+  return Score(text, tokens, folded, with_terms);
+}
+
+VaderScores FrenchSentimentScorer::Score(std::string_view text, const std::vector<Token>& tokens,
+                                         const std::vector<std::string>& folded,
+                                         bool with_terms) const {
+  const std::size_t n = tokens.size();
   std::size_t all_caps = 0;
-  for (const Token& t : tokens) {
-    folded.push_back(text::FoldAccents(t.lower));
-    all_caps += t.all_caps ? 1 : 0;
-  }
+  for (const Token& t : tokens) all_caps += t.all_caps ? 1 : 0;
   const bool is_cap_diff = all_caps > 0 && all_caps < n;
 
   std::vector<double> sentiments(n, 0.0);

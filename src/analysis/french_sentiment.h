@@ -21,6 +21,7 @@
 
 #include "analysis/sentiment_lexicon.h"
 #include "analysis/stemmer.h"
+#include "analysis/tokenizer.h"
 #include "analysis/vader.h"
 #include "core/status.h"
 
@@ -51,14 +52,17 @@ class FrenchLexicon {
 class FrenchSentimentScorer {
  public:
   // Both must outlive the scorer.
-  FrenchSentimentScorer(const FrenchLexicon* lexicon, const Stemmer* stemmer)
+  FrenchSentimentScorer(const FrenchLexicon* lexicon, CachedStemmer* stemmer)
       : lexicon_(lexicon), stemmer_(stemmer) {}
 
   VaderScores Score(std::string_view text, bool with_terms = false) const;
+  // Same, on the text already split by Tokenize() with each word's text::FoldAccents().
+  VaderScores Score(std::string_view text, const std::vector<Token>& tokens,
+                    const std::vector<std::string>& folded, bool with_terms) const;
 
  private:
   const FrenchLexicon* lexicon_;
-  const Stemmer* stemmer_;
+  CachedStemmer* stemmer_;
 };
 
 }  // namespace ct

@@ -17,13 +17,16 @@ class FrenchSentimentTest : public ::testing::Test {
                                         EmbeddedFile("fr_overlay.tsv"), *stemmer_);
     ASSERT_TRUE(lexicon.ok()) << lexicon.status().ToString();
     lexicon_ = new FrenchLexicon(std::move(lexicon).value());
+    cached_ = new CachedStemmer(std::move(*stemmer_));
   }
   static double Score(std::string_view text) {
-    return FrenchSentimentScorer(lexicon_, stemmer_).Score(text).compound;
+    return FrenchSentimentScorer(lexicon_, cached_).Score(text).compound;
   }
   static Stemmer* stemmer_;
   static FrenchLexicon* lexicon_;
+  static CachedStemmer* cached_;
 };
+CachedStemmer* FrenchSentimentTest::cached_ = nullptr;
 Stemmer* FrenchSentimentTest::stemmer_ = nullptr;
 FrenchLexicon* FrenchSentimentTest::lexicon_ = nullptr;
 

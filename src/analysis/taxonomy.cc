@@ -59,13 +59,18 @@ Status ReadCategories(const toml::table& root, std::string_view key, bool with_w
     const toml::table* t = array->get(i)->as_table();
     const std::string where = origin + ": " + std::string(key) + "[" + std::to_string(i) + "]";
     if (t == nullptr) return Status::InvalidArgument(where + ": expected a table");
-    CT_RETURN_IF_ERROR(CheckKeys(*t, {"id", "label", "weight", "en", "fr"}, where));
+    CT_RETURN_IF_ERROR(CheckKeys(*t, {"id", "label", "weight", "negatable", "en", "fr"}, where));
     TaxonomyCategory c;
     c.id = t->get("id") ? t->get("id")->value_or(std::string()) : std::string();
     if (c.id.empty()) return Status::InvalidArgument(where + ": missing id");
     if (!ids.insert(c.id).second) return Status::InvalidArgument(where + ": duplicate id " + c.id);
     c.label = t->get("label") ? t->get("label")->value_or(c.id) : c.id;
     CT_RETURN_IF_ERROR(ReadDouble(*t, "weight", where, &c.weight));
+    if (const toml::node* n = t->get("negatable")) {
+      const auto b = n->value<bool>();
+      if (!b) return Status::InvalidArgument(where + ".negatable: expected true or false");
+      c.negatable = *b;
+    }
     if (with_weight && (c.weight <= 0 || c.weight > 1)) {
       return Status::InvalidArgument(where + ": weight must be in (0, 1]");
     }
@@ -99,7 +104,8 @@ Result<Taxonomy> Taxonomy::Parse(std::string_view toml_text, std::string_view or
     CT_RETURN_IF_ERROR(CheckKeys(*s,
                                  {"complaint_threshold", "low_rating_max", "low_rating_weight",
                                   "high_rating_min", "high_rating_factor",
-                                  "negative_sentiment_weight", "positive_sentiment_factor"},
+                                  "negative_sentiment_weight", "positive_sentiment_factor",
+                                  "sentiment_neutral_terms"},
                                  where));
     auto& sc = tax.scoring;
     CT_RETURN_IF_ERROR(ReadDouble(*s, "complaint_threshold", where, &sc.complaint_threshold));
@@ -111,6 +117,8 @@ Result<Taxonomy> Taxonomy::Parse(std::string_view toml_text, std::string_view or
         ReadDouble(*s, "negative_sentiment_weight", where, &sc.negative_sentiment_weight));
     CT_RETURN_IF_ERROR(
         ReadDouble(*s, "positive_sentiment_factor", where, &sc.positive_sentiment_factor));
+    CT_RETURN_IF_ERROR(
+        ReadStrings(*s, "sentiment_neutral_terms", where, &sc.sentiment_neutral_terms));
   }
   CT_RETURN_IF_ERROR(ReadCategories(root, "complaints", true, origin, &tax.complaints));
   CT_RETURN_IF_ERROR(ReadCategories(root, "products", false, origin, &tax.products));

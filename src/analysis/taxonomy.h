@@ -17,6 +17,7 @@ struct TaxonomyCategory {
   std::string id;
   std::string label;
   double weight = 1;            // complaint: signal strength in (0, 1]; product: per-term score
+  bool negatable = false;       // complaint: ignore a match right after a negation
   std::vector<std::string> en;  // terms, as written (the matcher stems them)
   std::vector<std::string> fr;
 };
@@ -29,6 +30,7 @@ struct ComplaintScoring {
   double high_rating_factor = 0.35;
   double negative_sentiment_weight = 0.45;
   double positive_sentiment_factor = 0.5;
+  std::vector<std::string> sentiment_neutral_terms;  // left out of the sentiment signal
 };
 
 struct RelevanceRules {

@@ -78,19 +78,47 @@ bool IsAsciiPunct(unsigned char c) {
 // SentiText.get_words_and_emoticons(): whitespace tokens longer than one UTF-16 unit, with
 // one leading or trailing punctuation mark (from kPunctuation) stripped when what remains is
 // a word of the punctuation-free text.
+// String.length > 1, without decoding the usual (long ASCII) case.
+bool LongerThanOneUnit(std::string_view s) {
+  if (s.size() >= 4) return true;  // 2+ code points, or one outside the BMP (2 units)
+  if (s.size() <= 1) return false;
+  return text::Utf16Length(s) > 1;
+}
+
+bool HasPunctEdge(std::string_view token) {
+  return IsAsciiPunct(static_cast<unsigned char>(token.front())) ||
+         IsAsciiPunct(static_cast<unsigned char>(token.back()));
+}
+
 std::vector<std::string> WordsAndEmoticons(std::string_view text) {
+  const std::vector<std::string_view> tokens = text::SplitJsWhitespace(text);
+  // The words of the punctuation-free text; only needed when a token has punctuation at an
+  // edge, so built lazily.
   std::string no_punct;
-  no_punct.reserve(text.size());
-  for (char c : text) {
-    if (!IsAsciiPunct(static_cast<unsigned char>(c))) no_punct.push_back(c);
-  }
   std::unordered_set<std::string_view> plain_words;
-  for (std::string_view w : text::SplitJsWhitespace(no_punct)) {
-    if (text::Utf16Length(w) > 1) plain_words.insert(w);
-  }
+  bool plain_built = false;
+  const auto plain = [&]() -> const std::unordered_set<std::string_view>& {
+    if (!plain_built) {
+      no_punct.reserve(text.size());
+      for (char c : text) {
+        if (!IsAsciiPunct(static_cast<unsigned char>(c))) no_punct.push_back(c);
+      }
+      for (std::string_view w : text::SplitJsWhitespace(no_punct)) {
+        if (LongerThanOneUnit(w)) plain_words.insert(w);
+      }
+      plain_built = true;
+    }
+    return plain_words;
+  };
   std::vector<std::string> words;
-  for (std::string_view token : text::SplitJsWhitespace(text)) {
-    if (text::Utf16Length(token) <= 1) continue;
+  words.reserve(tokens.size());
+  for (std::string_view token : tokens) {
+    if (!LongerThanOneUnit(token)) continue;
+    if (!HasPunctEdge(token)) {
+      words.emplace_back(token);
+      continue;
+    }
+    const auto& plain_words = plain();
     std::string_view replacement = token;
     for (std::string_view p : kPunctuation) {
       if (token.size() > p.size() && token.starts_with(p) &&

@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   const ct::VaderScorer vader(&*lexicon);
-  const ct::FrenchSentimentScorer fr(&*fr_lexicon, &*stemmer);
+  ct::CachedStemmer cached(std::move(stemmer).value());
+  const ct::FrenchSentimentScorer fr(&*fr_lexicon, &cached);
   std::ios::sync_with_stdio(false);
   std::string line;
   char buf[64];

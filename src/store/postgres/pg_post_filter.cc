@@ -47,8 +47,8 @@ std::string PostWhere(const PostFilter& f, PgParams& params) {
   if (!f.q.empty()) {
     // plainto_tsquery ANDs the words and never fails on operators or quotes; with no word left
     // it is empty and matches nothing.
-    c.Add("search @@ plainto_tsquery('simple'::regconfig, regexp_replace(" +
-          params.Placeholder(f.q) + "::text, '[^[:alnum:]]+', ' ', 'g'))");
+    c.Add("search @@ plainto_tsquery('simple'::regconfig, lower(regexp_replace(" +
+          params.Placeholder(f.q) + "::text COLLATE \"und-x-icu\", '[^[:alnum:]]+', ' ', 'g')))");
   }
   return c.Sql();
 }

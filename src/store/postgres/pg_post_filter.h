@@ -11,8 +11,9 @@ namespace ct::pg {
 
 // Returns " WHERE ..." (or "" when nothing filters), adding values to `params`.
 // q: words are runs of letters and digits (anything else separates them); each must be a whole
-// word of title or content, case-insensitively. A q without any word matches nothing. The
-// regexp is the one of the `search` column in migrations/0001_posts.sql: keep them equal.
+// word of title or content, case-insensitively (Unicode-aware through the ICU collation, so
+// independent of the database locale). A q without any word matches nothing. The expression is
+// the one of the `search` column in migrations/0001_posts.sql: keep them equal.
 std::string PostWhere(const PostFilter& filter, PgParams& params);
 
 }  // namespace ct::pg

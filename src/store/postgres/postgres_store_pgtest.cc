@@ -126,6 +126,41 @@ TEST_F(PostgresStoreTest, SearchWithOperatorsAndQuotesNeverFails) {
   EXPECT_EQ(count("!!! &&"), 0);        // no word: nothing matches
 }
 
+// Production databases may use LC_CTYPE=C; search must still fold case and keep accented
+// letters inside words.
+TEST(PostgresStoreLocaleTest, SearchIsUnicodeAwareInACLocaleDatabase) {
+  auto server = testing::SharedPgServer();
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  std::unique_ptr<PGconn, decltype(&PQfinish)> admin(PQconnectdb((*server)->AdminUrl().c_str()),
+                                                     &PQfinish);
+  std::unique_ptr<PGresult, decltype(&PQclear)> created(
+      PQexec(admin.get(), "CREATE DATABASE ct_c_locale TEMPLATE template0 LC_CTYPE 'C' "
+                          "LC_COLLATE 'C'"),
+      &PQclear);
+  ASSERT_EQ(PQresultStatus(created.get()), PGRES_COMMAND_OK) << PQerrorMessage(admin.get());
+  const std::string url =
+      "postgresql://postgres@127.0.0.1:" + std::to_string((*server)->port()) + "/ct_c_locale";
+  FakeClock clock;
+  auto store = OpenPostgresStore(url, StoreConfig{}, clock);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  Post p = MakePost(1);
+  p.title = "ÉTÉ naïve";
+  p.content = "Café";
+  ASSERT_TRUE((*store)->UpsertPosts(std::vector<Post>{p}).ok());
+  for (const char* q : {"été", "NAÏVE", "café été"}) {
+    PostPageRequest req;
+    req.filter.q = q;
+    auto page = (*store)->ListPosts(req);
+    ASSERT_TRUE(page.ok()) << page.status().ToString();
+    EXPECT_EQ(page->items.size(), 1u) << q;
+  }
+  PostPageRequest req;
+  req.filter.q = "caf";
+  auto page = (*store)->ListPosts(req);
+  ASSERT_TRUE(page.ok());
+  EXPECT_TRUE(page->items.empty());
+}
+
 TEST_F(PostgresStoreTest, InvalidJsonFailsTheWholeBatchAsInvalidArgument) {
   std::vector<Post> batch = {MakePost(1), MakePost(2)};
   batch[1].metadata_json = "{not json";

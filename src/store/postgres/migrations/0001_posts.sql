@@ -31,11 +31,14 @@ CREATE TABLE posts (
   answered_method  text    NOT NULL DEFAULT '',
   false_positive   boolean NOT NULL DEFAULT false,
   content_hash     text    NOT NULL,
-  -- Words are runs of letters/digits (punctuation splits, as in SQLite's unicode61 tokenizer);
-  -- the query side applies the same regexp before plainto_tsquery.
+  -- Words are runs of letters/digits (punctuation splits, as in SQLite's unicode61 tokenizer),
+  -- lower-cased. The ICU collation makes "letter" and "lower case" Unicode-aware whatever the
+  -- database's own locale (with LC_CTYPE=C, 'é' would split words and 'É' stay upper case).
+  -- pg_post_filter.cc applies the same expression to q: keep them equal.
   search tsvector GENERATED ALWAYS AS (
     to_tsvector('simple'::regconfig,
-                regexp_replace(title || ' ' || content, '[^[:alnum:]]+', ' ', 'g'))) STORED,
+                lower(regexp_replace((title || ' ' || content) COLLATE "und-x-icu",
+                                     '[^[:alnum:]]+', ' ', 'g')))) STORED,
   CONSTRAINT posts_source_external_id_key UNIQUE (source, external_id)
 );
 

@@ -81,6 +81,8 @@ class SqliteConnection {
   struct Options {
     int busy_timeout_ms = 5'000;
     bool query_only = false;  // reader connections refuse writes
+    std::int64_t cache_kib = 16 * 1024;             // private page cache per connection
+    std::int64_t mmap_bytes = 1024LL * 1024 * 1024;  // address space, not memory
   };
 
   // Opens (creating when missing) and configures: WAL, busy_timeout, foreign_keys=ON,

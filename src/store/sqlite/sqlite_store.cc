@@ -589,6 +589,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const St
   }
   SqliteConnection::Options writer_options;
   writer_options.busy_timeout_ms = cfg.busy_timeout_ms;
+  writer_options.cache_kib = 64 * 1024;  // index maintenance during imports
   auto writer = SqliteConnection::Open(path, writer_options);
   if (!writer.ok()) return writer.status();
   Status migrated = sqlite::ApplyMigrations(**writer, clock);
@@ -596,6 +597,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const St
 
   SqliteConnection::Options reader_options = writer_options;
   reader_options.query_only = true;
+  reader_options.cache_kib = 16 * 1024;
   std::vector<std::unique_ptr<SqliteConnection>> readers;
   const int n = std::max(2, cfg.pool_size);
   for (int i = 0; i < n; ++i) {

@@ -44,6 +44,14 @@ const char* Pick(std::mt19937_64& rng, const char* const (&a)[N]) {
   return a[rng() % N];
 }
 
+// Mostly a skewed draw from 20,000 synthetic words (a realistic vocabulary size for full-text
+// indexing), sometimes one of the domain words above.
+std::string Word(std::mt19937_64& rng) {
+  if (rng() % 4 == 0) return Pick(rng, kWords);
+  const std::uint64_t r = rng() % 20'000;
+  return "w" + std::to_string(r * r / 20'000);
+}
+
 Post MakePost(std::int64_t i, std::mt19937_64& rng) {
   Post p;
   p.source = Pick(rng, kSources);
@@ -51,11 +59,11 @@ Post MakePost(std::int64_t i, std::mt19937_64& rng) {
   p.url = "https://example.com/" + p.source + "/" + p.external_id;
   for (int w = 0; w < 6; ++w) {
     if (w) p.title += ' ';
-    p.title += Pick(rng, kWords);
+    p.title += Word(rng);
   }
   for (int w = 0; w < 30; ++w) {
     if (w) p.content += ' ';
-    p.content += Pick(rng, kWords);
+    p.content += Word(rng);
   }
   p.content += " #" + std::to_string(i);  // unique content, so no hash dedup
   p.author = "user" + std::to_string(rng() % 50'000);

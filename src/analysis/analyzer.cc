@@ -9,6 +9,7 @@
 
 #include "analysis/embedded_data.h"
 #include "analysis/french_sentiment.h"
+#include "analysis/json_writer.h"
 #include "analysis/phrase_matcher.h"
 #include "analysis/sentiment_lexicon.h"
 #include "analysis/stemmer.h"
@@ -86,6 +87,9 @@ struct Analyzer::Impl {
   PhraseMatcher complaints_en, complaints_fr, products_en, products_fr;
   PhraseMatcher brands, competitors, places, false_positive_after;
   std::set<std::string, std::less<>> neutral_terms;
+  std::vector<std::string> lower_domains;
+  std::string folded_company;
+  std::set<std::string, std::less<>> folded_brands;
 
   Impl(AnalyzerOptions o, Taxonomy t, SentimentLexicon v, Stemmer en, Stemmer fr, FrenchLexicon fl)
       : options(std::move(o)),
@@ -117,7 +121,12 @@ struct Analyzer::Impl {
     AddTerms(taxonomy.complaints, &complaints_en, &complaints_fr);
     AddTerms(taxonomy.products, &products_en, &products_fr);
     for (const auto& t : taxonomy.scoring.sentiment_neutral_terms) neutral_terms.insert(text::FoldAccents(t));
-    for (const auto& b : options.brand_terms) brands.Add(FoldedWords(b), 0, b);
+    for (const auto& b : options.brand_terms) {
+      brands.Add(FoldedWords(b), 0, b);
+      folded_brands.insert(text::FoldAccents(b));
+    }
+    for (const auto& d : options.domains) lower_domains.push_back(text::ToLower(d));
+    folded_company = text::FoldAccents(options.company_name);
     for (const auto& c : taxonomy.relevance.competitors) competitors.Add(FoldedWords(c), 0, c);
     for (const auto& w : taxonomy.relevance.brand_false_positive_after) {
       false_positive_after.Add(FoldedWords(w), 0, w);
@@ -168,7 +177,8 @@ void Analyzer::Apply(const Analysis& a, Post* post) {
 
 Analysis Analyzer::Impl::Run(const Post& post) {
   Analysis out;
-  Json evidence = Json::object();
+  JsonWriter ev;
+  ev.BeginObject();
   const std::string text =
       post.title.empty() ? post.content
                          : (post.content.empty() ? post.title : post.title + "\n" + post.content);
@@ -177,21 +187,17 @@ Analysis Analyzer::Impl::Run(const Post& post) {
   const LanguageGuess lang = detector.Detect(text);
   out.language = lang.code;
   out.language_confidence = lang.confidence;
-  {
-    Json j = {{"code", lang.code}, {"confidence", Round(lang.confidence, 2)},
-              {"reliable", lang.reliable}, {"method", "cld2"}};
-    if (!lang.reason.empty()) {
-      j["reason"] = lang.reason;
-      j["top_guess"] = lang.top_guess;
-    }
-    evidence["language"] = std::move(j);
-  }
+  ev.Key("language").BeginObject().Field("code", lang.code).Field("confidence", Round(lang.confidence, 2))
+      .Field("reliable", lang.reliable).Field("method", "cld2");
+  if (!lang.reason.empty()) ev.Field("reason", lang.reason).Field("top_guess", lang.top_guess);
+  ev.EndObject();
   // The rules' language: the verdict, else CLD2's best guess, else English.
-  std::string rules = lang.code;
-  if (rules == "und") rules = lang.top_guess;
+  const std::string& rules = lang.code == "und" ? lang.top_guess : lang.code;
   const bool en_rules = rules == "en";
   const bool fr_rules = rules == "fr";
 
+  english.MaybeTrim();
+  french.MaybeTrim();
   const std::vector<Token> tokens = Tokenize(text);
   std::vector<std::string> folded;
   folded.reserve(tokens.size());
@@ -201,15 +207,13 @@ Analysis Analyzer::Impl::Run(const Post& post) {
   double complaint_sentiment = 0;  // the same, without the taxonomy's neutral terms
   {
     VaderScores s;
-    std::string method;
+    const char* method = "unsupported-language";
     if (fr_rules) {
       s = french_scorer->Score(text, tokens, folded, true);
       method = "vader-fr";
     } else if (en_rules || lang.code == "und") {
       s = vader->Score(text, true);
       method = "vader-en";
-    } else {
-      method = "unsupported-language";
     }
     out.sentiment_score = std::clamp(s.compound, -1.0, 1.0);
     out.sentiment_label = SentimentLabel(out.sentiment_score);
@@ -228,63 +232,70 @@ Analysis Analyzer::Impl::Run(const Post& post) {
       const double emphasis = VaderPunctuationEmphasis(text);
       complaint_sentiment = VaderNormalize(sum > 0 ? sum + emphasis : sum - emphasis);
     }
-    Json terms = Json::array();
-    for (const auto& t : s.terms) terms.push_back({{"term", t.term}, {"valence", Round(t.valence, 3)}});
-    Json j = {{"method", method}, {"score", Round(out.sentiment_score)},
-              {"label", out.sentiment_label}, {"terms", std::move(terms)}};
-    if (s.contrast) j["contrast"] = true;
-    evidence["sentiment"] = std::move(j);
+    ev.Key("sentiment").BeginObject().Field("method", method).Field("score", Round(out.sentiment_score))
+        .Field("label", out.sentiment_label);
+    ev.Key("terms").BeginArray();
+    for (const auto& t : s.terms) {
+      ev.BeginObject().Field("term", t.term).Field("valence", Round(t.valence, 3)).EndObject();
+    }
+    ev.EndArray();
+    if (s.contrast) ev.Field("contrast", true);
+    ev.EndObject();
   }
 
   // Words, stems and term matches.
   const bool use_en = !fr_rules;  // English terms unless the text is French
   const bool use_fr = !en_rules;  // French terms unless the text is English
   std::vector<PhraseMatcher::Match> complaint_matches, product_matches;
+  std::vector<std::string_view> stems;
+  stems.reserve(folded.size());
   if (use_en) {
-    const auto stems = Stems(folded, english);
+    for (const auto& w : folded) stems.push_back(english.Stem(w));
     complaints_en.FindAll(stems, &complaint_matches);
     products_en.FindAll(stems, &product_matches);
   }
   if (use_fr) {
-    const auto stems = Stems(folded, french);
+    stems.clear();
+    for (const auto& w : folded) stems.push_back(french.Stem(w));
     complaints_fr.FindAll(stems, &complaint_matches);
     products_fr.FindAll(stems, &product_matches);
   }
   const auto surface = [&](const PhraseMatcher::Match& m) {
-    return text.substr(tokens[m.first].begin, tokens[m.last].end - tokens[m.first].begin);
+    return text::ToLower(
+        std::string_view(text).substr(tokens[m.first].begin, tokens[m.last].end - tokens[m.first].begin));
   };
 
-  // Product: most matched terms; ties go to the first product in taxonomy order.
-  std::vector<double> product_hits(taxonomy.products.size(), 0);
-  std::map<int, std::set<std::string>> product_terms;
-  for (const auto& m : product_matches) {
-    product_hits[m.payload] += taxonomy.products[m.payload].weight;
-    product_terms[m.payload].insert(text::ToLower(surface(m)));
-  }
+  // Product: most weighted matched terms; ties go to the first product in taxonomy order.
   {
-    int best = -1;
-    for (std::size_t i = 0; i < product_hits.size(); ++i) {
-      if (product_hits[i] > 0 && (best < 0 || product_hits[i] > product_hits[best])) best = static_cast<int>(i);
+    std::vector<double> hits(taxonomy.products.size(), 0);
+    std::map<int, std::set<std::string>> terms;
+    for (const auto& m : product_matches) {
+      hits[m.payload] += taxonomy.products[m.payload].weight;
+      terms[m.payload].insert(surface(m));
     }
-    Json j = Json::object();
+    int best = -1;
+    for (std::size_t i = 0; i < hits.size(); ++i) {
+      if (hits[i] > 0 && (best < 0 || hits[i] > hits[best])) best = static_cast<int>(i);
+    }
+    ev.Key("product").BeginObject();
     if (best >= 0) {
       out.product = taxonomy.products[best].id;
-      j["id"] = out.product;
-      j["label"] = taxonomy.products[best].label;
-      j["terms"] = product_terms[best];
+      ev.Field("id", out.product).Field("label", taxonomy.products[best].label);
+      ev.StringArray("terms", terms[best]);
     } else {
-      j["id"] = nullptr;
+      ev.Key("id").Null();
     }
-    Json candidates = Json::object();
-    for (const auto& [idx, terms] : product_terms) candidates[taxonomy.products[idx].id] = product_hits[idx];
-    j["candidates"] = std::move(candidates);
-    evidence["product"] = std::move(j);
+    ev.Key("candidates").BeginObject();
+    for (const auto& [idx, t] : terms) ev.Field(taxonomy.products[idx].id, hits[idx]);
+    ev.EndObject().EndObject();
   }
 
   // Metadata (source-given: reviewer country, company page...).
-  Json metadata = Json::parse(post.metadata_json.empty() ? "{}" : post.metadata_json, nullptr,
-                              /*allow_exceptions=*/false);
-  if (!metadata.is_object()) metadata = Json::object();
+  Json metadata = Json::object();
+  if (!post.metadata_json.empty() && post.metadata_json != "{}") {
+    metadata = Json::parse(post.metadata_json, nullptr, /*allow_exceptions=*/false);
+    if (!metadata.is_object()) metadata = Json::object();
+  }
   const auto meta_string = [&](const char* key) -> std::string {
     const auto it = metadata.find(key);
     return it != metadata.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -294,25 +305,25 @@ Analysis Analyzer::Impl::Run(const Post& post) {
   {
     const RelevanceRules& rr = taxonomy.relevance;
     std::vector<PhraseMatcher::Match> brand_matches, competitor_matches, fp_matches;
-    brands.FindAll(folded, &brand_matches);
-    competitors.FindAll(folded, &competitor_matches);
-    false_positive_after.FindAll(folded, &fp_matches);
+    std::vector<std::string_view> words(folded.begin(), folded.end());
+    brands.FindAll(words, &brand_matches);
+    competitors.FindAll(words, &competitor_matches);
+    false_positive_after.FindAll(words, &fp_matches);
     std::set<std::size_t> fp_starts;
     for (const auto& m : fp_matches) fp_starts.insert(m.first);
     std::set<std::string> competitor_names;
     for (const auto& m : competitor_matches) competitor_names.insert(*m.term);
 
-    Json brand_terms = Json::array();
-    Json discounted = Json::array();
-    int counted = 0;
+    std::vector<std::string> brand_terms;
+    std::vector<std::pair<std::string, std::string>> discounted;
     int in_lists = 0;
     for (const auto& m : brand_matches) {
-      const std::string s = surface(m);
       if (fp_starts.contains(m.last + 1)) {
-        discounted.push_back({{"term", s}, {"reason", "followed by " + folded[m.last + 1]}});
+        discounted.emplace_back(surface(m), "followed by " + folded[m.last + 1]);
         continue;
       }
-      // In a list of providers: a competitor right before/after, separated by a list mark.
+      // In a list of providers: a competitor right before/after, separated by a list mark
+      // or by a connector word.
       bool listed = false;
       for (const auto& c : competitor_matches) {
         const bool before = c.last + 1 == m.first || c.last + 2 == m.first;
@@ -331,23 +342,20 @@ Analysis Analyzer::Impl::Run(const Post& post) {
           break;
         }
       }
-      ++counted;
       if (listed && competitor_names.size() >= 2) ++in_lists;
-      brand_terms.push_back(s);
+      brand_terms.push_back(surface(m));
     }
+    const int counted = static_cast<int>(brand_terms.size());
     const bool comparison = counted > 0 && in_lists == counted;
 
     const std::string lower_text = text::ToLower(text);
-    Json domains = Json::array();
-    for (const auto& d : options.domains) {
-      if (ContainsDomain(lower_text, text::ToLower(d))) domains.push_back(d);
+    std::vector<std::string_view> domains;
+    for (const auto& d : lower_domains) {
+      if (ContainsDomain(lower_text, d)) domains.push_back(d);
     }
     const std::string company = text::FoldAccents(meta_string("company"));
     const bool meta_match =
-        !company.empty() &&
-        (company == text::FoldAccents(options.company_name) ||
-         std::any_of(options.brand_terms.begin(), options.brand_terms.end(),
-                     [&](const std::string& b) { return text::FoldAccents(b) == company; }));
+        !company.empty() && (company == folded_company || folded_brands.contains(company));
 
     std::vector<double> weights;
     if (meta_match) weights.push_back(rr.metadata_relevance);
@@ -362,16 +370,18 @@ Analysis Analyzer::Impl::Run(const Post& post) {
     for (int i = 0; i < product_term_count; ++i) weights.push_back(rr.product_weight);
     out.relevance_score = Round(Combine(weights));
     out.relevant = out.relevance_score >= options.relevance_threshold;
-    Json j = {{"score", out.relevance_score},
-              {"threshold", options.relevance_threshold},
-              {"relevant", out.relevant},
-              {"brand", std::move(brand_terms)},
-              {"domains", std::move(domains)},
-              {"product_terms", product_term_count}};
-    if (meta_match) j["metadata"] = meta_string("company");
-    if (!discounted.empty()) j["discounted"] = std::move(discounted);
-    if (comparison) j["comparison_list"] = competitor_names;
-    evidence["relevance"] = std::move(j);
+    ev.Key("relevance").BeginObject().Field("score", out.relevance_score)
+        .Field("threshold", options.relevance_threshold).Field("relevant", out.relevant);
+    ev.StringArray("brand", brand_terms).StringArray("domains", domains);
+    ev.Field("product_terms", static_cast<double>(product_term_count));
+    if (meta_match) ev.Field("metadata", meta_string("company"));
+    if (!discounted.empty()) {
+      ev.Key("discounted").BeginArray();
+      for (const auto& [term, reason] : discounted) ev.BeginObject().Field("term", term).Field("reason", reason).EndObject();
+      ev.EndArray();
+    }
+    if (comparison) ev.StringArray("comparison_list", competitor_names);
+    ev.EndObject();
   }
 
   // Complaint.
@@ -381,7 +391,7 @@ Analysis Analyzer::Impl::Run(const Post& post) {
         "no", "not", "zero", "without", "never", "isn", "wasn", "didn", "don", "doesn", "sans",
         "aucun", "aucune", "pas", "jamais", "0"};
     std::map<int, std::set<std::string>> signal_terms;
-    Json negated = Json::array();
+    std::vector<std::string> negated;
     for (const auto& m : complaint_matches) {
       if (taxonomy.complaints[m.payload].negatable) {
         bool is_negated = false;
@@ -389,59 +399,67 @@ Analysis Analyzer::Impl::Run(const Post& post) {
           is_negated = is_negated || kNegators.contains(folded[m.first - back]);
         }
         if (is_negated) {
-          negated.push_back(text::ToLower(surface(m)));
+          negated.push_back(surface(m));
           continue;
         }
       }
-      signal_terms[m.payload].insert(text::ToLower(surface(m)));
+      signal_terms[m.payload].insert(surface(m));
     }
+    const bool low_rating = post.rating && *post.rating <= sc.low_rating_max;
     std::vector<double> weights;
-    Json signals = Json::array();
-    for (const auto& [idx, terms] : signal_terms) {
-      const auto& cat = taxonomy.complaints[idx];
-      weights.push_back(cat.weight);
-      signals.push_back({{"id", cat.id}, {"weight", cat.weight}, {"terms", terms}});
-    }
-    Json j = Json::object();
-    if (post.rating && *post.rating <= sc.low_rating_max) {
-      weights.push_back(sc.low_rating_weight);
-      signals.push_back({{"id", "low_rating"}, {"weight", sc.low_rating_weight}, {"rating", *post.rating}});
-    }
     double strongest = 0;
-    for (const auto& [idx, terms] : signal_terms) strongest = std::max(strongest, taxonomy.complaints[idx].weight);
-    if (complaint_sentiment < 0) {
-      const double w = sc.negative_sentiment_weight * -complaint_sentiment;
-      weights.push_back(w);
-      signals.push_back({{"id", "negative_sentiment"}, {"weight", Round(w, 3)}});
+    for (const auto& [idx, terms] : signal_terms) {
+      weights.push_back(taxonomy.complaints[idx].weight);
+      strongest = std::max(strongest, taxonomy.complaints[idx].weight);
     }
+    if (low_rating) weights.push_back(sc.low_rating_weight);
+    const double sentiment_weight =
+        complaint_sentiment < 0 ? sc.negative_sentiment_weight * -complaint_sentiment : 0;
+    if (sentiment_weight > 0) weights.push_back(sentiment_weight);
     double score = Combine(weights);
-    Json dampers = Json::array();
-    if (post.rating && *post.rating >= sc.high_rating_min) {
-      score *= sc.high_rating_factor;
-      dampers.push_back({{"id", "high_rating"}, {"rating", *post.rating}, {"factor", sc.high_rating_factor}});
-    }
-    if (complaint_sentiment > 0.5 && strongest < 0.5 &&
-        !(post.rating && *post.rating <= sc.low_rating_max)) {
-      const double f = 1 - sc.positive_sentiment_factor * complaint_sentiment;
-      score *= f;
-      dampers.push_back({{"id", "positive_sentiment"}, {"factor", Round(f, 3)}});
-    }
+    const bool high_rating = post.rating && *post.rating >= sc.high_rating_min;
+    if (high_rating) score *= sc.high_rating_factor;
+    const bool positive_damper = complaint_sentiment > 0.5 && strongest < 0.5 && !low_rating;
+    const double positive_factor = 1 - sc.positive_sentiment_factor * complaint_sentiment;
+    if (positive_damper) score *= positive_factor;
     out.complaint_score = Round(score);
     out.is_complaint = out.complaint_score >= sc.complaint_threshold;
-    j["score"] = out.complaint_score;
-    j["threshold"] = sc.complaint_threshold;
-    j["is_complaint"] = out.is_complaint;
-    j["signals"] = std::move(signals);
-    if (!dampers.empty()) j["dampers"] = std::move(dampers);
-    if (!negated.empty()) j["negated_terms"] = std::move(negated);
-    if (complaint_sentiment != out.sentiment_score) j["sentiment_used"] = Round(complaint_sentiment);
-    if (post.rating) j["rating"] = *post.rating;
-    evidence["complaint"] = std::move(j);
+
+    ev.Key("complaint").BeginObject().Field("score", out.complaint_score)
+        .Field("threshold", sc.complaint_threshold).Field("is_complaint", out.is_complaint);
+    ev.Key("signals").BeginArray();
+    for (const auto& [idx, terms] : signal_terms) {
+      const auto& cat = taxonomy.complaints[idx];
+      ev.BeginObject().Field("id", cat.id).Field("weight", cat.weight).StringArray("terms", terms).EndObject();
+    }
+    if (low_rating) {
+      ev.BeginObject().Field("id", "low_rating").Field("weight", sc.low_rating_weight)
+          .Field("rating", *post.rating).EndObject();
+    }
+    if (sentiment_weight > 0) {
+      ev.BeginObject().Field("id", "negative_sentiment").Field("weight", Round(sentiment_weight, 3)).EndObject();
+    }
+    ev.EndArray();
+    if (high_rating || positive_damper) {
+      ev.Key("dampers").BeginArray();
+      if (high_rating) {
+        ev.BeginObject().Field("id", "high_rating").Field("rating", *post.rating)
+            .Field("factor", sc.high_rating_factor).EndObject();
+      }
+      if (positive_damper) {
+        ev.BeginObject().Field("id", "positive_sentiment").Field("factor", Round(positive_factor, 3)).EndObject();
+      }
+      ev.EndArray();
+    }
+    if (!negated.empty()) ev.StringArray("negated_terms", negated);
+    if (complaint_sentiment != out.sentiment_score) ev.Field("sentiment_used", Round(complaint_sentiment));
+    if (post.rating) ev.Field("rating", *post.rating);
+    ev.EndObject();
   }
 
   // Country: metadata, then place names, then language.
   {
-    Json j = Json::object();
+    ev.Key("country").BeginObject();
     std::string code;
     for (const char* key : {"country", "country_code", "reviewer_country", "author_country"}) {
       std::string v = meta_string(key);
@@ -449,14 +467,14 @@ Analysis Analyzer::Impl::Run(const Post& post) {
           std::isalpha(static_cast<unsigned char>(v[1]))) {
         for (char& c : v) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         code = v;
-        j = {{"code", code}, {"method", "metadata"}, {"field", key}};
+        ev.Field("code", code).Field("method", "metadata").Field("field", key);
         break;
       }
     }
-    const auto place_vote = [&](const std::vector<std::string>& words, const char* method) {
+    const auto place_vote = [&](const std::vector<std::string>& place_words, const char* method) {
       std::vector<PhraseMatcher::Match> matches;
-      places.FindAll(words, &matches);
-      if (matches.empty()) return false;
+      places.FindAll(std::vector<std::string_view>(place_words.begin(), place_words.end()), &matches);
+      if (matches.empty()) return;
       std::map<int, int> votes;
       std::map<int, std::set<std::string>> terms;
       for (const auto& m : matches) {
@@ -468,8 +486,7 @@ Analysis Analyzer::Impl::Run(const Post& post) {
         if (n > votes[best]) best = idx;
       }
       code = taxonomy.countries[best].first;
-      j = {{"code", code}, {"method", method}, {"terms", terms[best]}};
-      return true;
+      ev.Field("code", code).Field("method", method).StringArray("terms", terms[best]);
     };
     if (code.empty()) {
       const std::string location = meta_string("location");
@@ -480,15 +497,16 @@ Analysis Analyzer::Impl::Run(const Post& post) {
       const auto it = LanguageCountries().find(out.language);
       if (it != LanguageCountries().end()) {
         code = it->second;
-        j = {{"code", code}, {"method", "language"}, {"language", out.language}};
+        ev.Field("code", code).Field("method", "language").Field("language", out.language);
       }
     }
-    if (code.empty()) j = {{"code", nullptr}};
+    if (code.empty()) ev.Key("code").Null();
     out.country = code;
-    evidence["country"] = std::move(j);
+    ev.EndObject();
   }
 
-  out.evidence_json = evidence.dump();
+  ev.EndObject();
+  out.evidence_json = ev.Take();
   return out;
 }
 

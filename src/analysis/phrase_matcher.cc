@@ -11,7 +11,8 @@ void PhraseMatcher::Add(std::vector<std::string> words, int payload, std::string
   bucket.push_back({std::move(words), payload, std::move(term)});
 }
 
-void PhraseMatcher::FindAll(const std::vector<std::string>& words, std::vector<Match>* out) const {
+void PhraseMatcher::FindAll(const std::vector<std::string_view>& words,
+                            std::vector<Match>* out) const {
   for (std::size_t i = 0; i < words.size(); ++i) {
     const auto it = by_first_.find(words[i]);
     if (it == by_first_.end()) continue;

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -22,7 +23,7 @@ class PhraseMatcher {
   // `words` must be non-empty and normalised the same way as the text will be.
   void Add(std::vector<std::string> words, int payload, std::string term);
   // Every occurrence of every phrase, in text order.
-  void FindAll(const std::vector<std::string>& words, std::vector<Match>* out) const;
+  void FindAll(const std::vector<std::string_view>& words, std::vector<Match>* out) const;
   bool empty() const { return by_first_.empty(); }
 
  private:
@@ -31,7 +32,11 @@ class PhraseMatcher {
     int payload;
     std::string term;
   };
-  std::unordered_map<std::string, std::vector<Entry>> by_first_;
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::vector<Entry>, Hash, std::equal_to<>> by_first_;
 };
 
 }  // namespace ct

@@ -23,7 +23,6 @@ std::string Stemmer::Stem(std::string_view word) const {
 const std::string& CachedStemmer::Stem(const std::string& word) {
   const auto it = memo_.find(word);
   if (it != memo_.end()) return it->second;
-  if (memo_.size() >= capacity_) memo_.clear();  // crude, but bounded and rare
   return memo_.emplace(word, stemmer_.Stem(word)).first->second;
 }
 

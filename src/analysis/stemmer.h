@@ -37,8 +37,12 @@ class CachedStemmer {
   explicit CachedStemmer(Stemmer stemmer, std::size_t capacity = 200'000)
       : stemmer_(std::move(stemmer)), capacity_(capacity) {}
 
-  // The reference stays valid until the next call.
+  // The reference stays valid until the next MaybeTrim().
   const std::string& Stem(const std::string& word);
+  // Empties the memo when it has reached its capacity.
+  void MaybeTrim() {
+    if (memo_.size() >= capacity_) memo_.clear();
+  }
 
  private:
   Stemmer stemmer_;

@@ -197,10 +197,6 @@ Status PgServer::RunPg(const std::string& tool, const std::vector<std::string>& 
   argv.insert(argv.end(), args.begin(), args.end());
   const std::string cmd_log = dir_ + "/commands.log";
   const int rc = RunProcess(argv, dir_, cmd_log);
-  if (as_postgres_user_) {
-    std::error_code ec;
-    fs::permissions(cmd_log, fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_read, ec);
-  }
   if (rc != 0) {
     return Status::Unavailable(what + " failed (exit " + std::to_string(rc) +
                                "); output:\n" + ReadFile(cmd_log) + "\nserver log:\n" + ReadLog());

@@ -53,7 +53,7 @@ Result<PgPool::Lease> PgPool::Acquire() {
 
 void PgPool::Release(std::unique_ptr<PgConnection> conn) {
   const bool keep = conn->reusable();
-  if (!keep) conn.reset();  // closes outside the lock is not worth the complexity: it is cheap
+  if (!keep) conn.reset();  // close outside the lock
   std::lock_guard lock(mu_);
   if (keep) {
     idle_.push_back(std::move(conn));

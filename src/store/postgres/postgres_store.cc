@@ -1,10 +1,13 @@
 #include "store/postgres/postgres_store.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <map>
 #include <utility>
 
 #include "core/clock.h"
 #include "core/config.h"
+#include "core/time_format.h"
 #include "domain/post_normalize.h"
 #include "store/postgres/pg_connection.h"
 #include "store/postgres/pg_migrations.h"
@@ -61,13 +64,26 @@ ApiToken TokenFromRow(const PgResult& r, int row) {
 
 constexpr char kTokenColumns[] = "id, name, role, secret_hash, created_at, revoked_at";
 
-std::string_view TruncUnit(StatsBucket bucket) {
+// "YYYY-MM-DD" of the first day of the bucket holding `day` (days since 1970-01-01, UTC).
+std::string BucketStart(std::int64_t day, StatsBucket bucket) {
+  int y = 0;
+  unsigned m = 0, d = 0;
   switch (bucket) {
-    case StatsBucket::kDay: return "day";
-    case StatsBucket::kWeek: return "week";  // ISO weeks: Monday
-    case StatsBucket::kMonth: return "month";
+    case StatsBucket::kDay:
+      break;
+    case StatsBucket::kWeek:
+      // 1970-01-01 was a Thursday: (day + 3) mod 7 counts days since Monday.
+      day -= ((day + 3) % 7 + 7) % 7;
+      break;
+    case StatsBucket::kMonth:
+      CivilFromDays(day, y, m, d);
+      day = DaysFromCivil(y, m, 1);
+      break;
   }
-  return "day";
+  CivilFromDays(day, y, m, d);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, d);
+  return buf;
 }
 
 void SortBreakdown(std::vector<CountByKey>& v) {
@@ -215,54 +231,61 @@ class PostgresStore final : public Store {
   Result<PostStats> Stats(const PostFilter& filter, StatsBucket bucket) override {
     PgParams params;
     const std::string where = pg::PostWhere(filter, params);
-    const std::string unit(TruncUnit(bucket));
-    // One statement, so every figure comes from the same snapshot.
+    // One scan with grouping sets, so every figure comes from the same snapshot and a large
+    // table is read once. Time is grouped by UTC day (floor division); days fold into weeks or
+    // months here, which is cheaper than formatting a date per row.
     const std::string sql =
-        "WITH f AS MATERIALIZED (SELECT created_at, source, sentiment_label, product, language, "
-        "country, is_complaint, answered FROM posts" + where + ") "
-        "SELECT 0, NULL::text, count(*), count(*) FILTER (WHERE is_complaint), "
-        "count(*) FILTER (WHERE sentiment_label = 'negative'), count(*) FILTER (WHERE answered), "
-        "count(*) FILTER (WHERE is_complaint AND NOT answered) FROM f "
-        "UNION ALL SELECT 1, to_char(date_trunc('" + unit +
-        "', to_timestamp(created_at) AT TIME ZONE 'UTC'), 'YYYY-MM-DD'), count(*), "
-        "count(*) FILTER (WHERE sentiment_label = 'positive'), "
-        "count(*) FILTER (WHERE sentiment_label = 'neutral'), "
+        "SELECT GROUPING(day, source, sentiment_label, product, language, country), day, source, "
+        "sentiment_label, product, language, country, count(*), "
+        "count(*) FILTER (WHERE is_complaint), "
         "count(*) FILTER (WHERE sentiment_label = 'negative'), "
-        "count(*) FILTER (WHERE is_complaint) FROM f GROUP BY 2 "
-        "UNION ALL SELECT 2, source, count(*), 0, 0, 0, 0 FROM f GROUP BY 2 "
-        "UNION ALL SELECT 3, sentiment_label, count(*), 0, 0, 0, 0 FROM f GROUP BY 2 "
-        "UNION ALL SELECT 4, product, count(*), 0, 0, 0, 0 FROM f GROUP BY 2 "
-        "UNION ALL SELECT 5, language, count(*), 0, 0, 0, 0 FROM f GROUP BY 2 "
-        "UNION ALL SELECT 6, country, count(*), 0, 0, 0, 0 FROM f GROUP BY 2";
+        "count(*) FILTER (WHERE answered), count(*) FILTER (WHERE is_complaint AND NOT answered), "
+        "count(*) FILTER (WHERE sentiment_label = 'positive'), "
+        "count(*) FILTER (WHERE sentiment_label = 'neutral') "
+        "FROM (SELECT created_at / 86400 - CASE WHEN created_at % 86400 < 0 THEN 1 ELSE 0 END "
+        "AS day, source, sentiment_label, product, language, country, is_complaint, answered "
+        "FROM posts" + where + ") f "
+        "GROUP BY GROUPING SETS ((), (day), (source), (sentiment_label), (product), (language), "
+        "(country))";
     PostStats stats;
     CT_RETURN_IF_ERROR(pool_.Run([&](PgConnection& conn) -> Status {
       CT_ASSIGN_OR_RETURN(PgResult r, conn.Exec(sql, params));
       stats = PostStats{};
+      std::map<std::string, TimelinePoint> timeline;
       for (int i = 0; i < r.rows(); ++i) {
-        const std::int64_t kind = r.Int(i, 0);
-        std::string key(r.Text(i, 1));
-        const std::int64_t a = r.Int(i, 2), b = r.Int(i, 3), c = r.Int(i, 4), d = r.Int(i, 5),
-                           e = r.Int(i, 6);
-        switch (kind) {
-          case 0:
-            stats.total = a;
-            stats.complaints = b;
-            stats.negative = c;
-            stats.answered = d;
-            stats.unanswered_complaints = e;
+        const std::int64_t count = r.Int(i, 7);
+        // GROUPING(): bit k (from the left of its 6 arguments) is set when that column is
+        // aggregated away, so exactly one clear bit names the grouped column.
+        switch (r.Int(i, 0)) {
+          case 0b111111:
+            stats.total = count;
+            stats.complaints = r.Int(i, 8);
+            stats.negative = r.Int(i, 9);
+            stats.answered = r.Int(i, 10);
+            stats.unanswered_complaints = r.Int(i, 11);
             break;
-          case 1: stats.timeline.push_back({std::move(key), a, b, c, d, e}); break;
-          case 2: stats.by_source.push_back({std::move(key), a}); break;
-          case 3: stats.by_sentiment.push_back({std::move(key), a}); break;
-          case 4: stats.by_product.push_back({std::move(key), a}); break;
-          case 5: stats.by_language.push_back({std::move(key), a}); break;
-          case 6: stats.by_country.push_back({std::move(key), a}); break;
+          case 0b011111: {
+            TimelinePoint& p = timeline[BucketStart(r.Int(i, 1), bucket)];
+            p.total += count;
+            p.positive += r.Int(i, 12);
+            p.neutral += r.Int(i, 13);
+            p.negative += r.Int(i, 9);
+            p.complaints += r.Int(i, 8);
+            break;
+          }
+          case 0b101111: stats.by_source.push_back({std::string(r.Text(i, 2)), count}); break;
+          case 0b110111: stats.by_sentiment.push_back({std::string(r.Text(i, 3)), count}); break;
+          case 0b111011: stats.by_product.push_back({std::string(r.Text(i, 4)), count}); break;
+          case 0b111101: stats.by_language.push_back({std::string(r.Text(i, 5)), count}); break;
+          case 0b111110: stats.by_country.push_back({std::string(r.Text(i, 6)), count}); break;
         }
+      }
+      for (auto& [period, point] : timeline) {  // std::map: ascending by period
+        point.period = period;
+        stats.timeline.push_back(std::move(point));
       }
       return Status::Ok();
     }));
-    std::sort(stats.timeline.begin(), stats.timeline.end(),
-              [](const TimelinePoint& x, const TimelinePoint& y) { return x.period < y.period; });
     for (auto* v : {&stats.by_source, &stats.by_sentiment, &stats.by_product, &stats.by_language,
                     &stats.by_country}) {
       SortBreakdown(*v);

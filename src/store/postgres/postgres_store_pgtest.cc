@@ -161,6 +161,29 @@ TEST(PostgresStoreLocaleTest, SearchIsUnicodeAwareInACLocaleDatabase) {
   EXPECT_TRUE(page->items.empty());
 }
 
+TEST_F(PostgresStoreTest, TimelineBucketsAtUtcDayWeekAndMonthEdges) {
+  std::vector<Post> posts = {MakePost(1), MakePost(2), MakePost(3)};
+  posts[0].created_at = 1704671999;  // Sunday 2024-01-07 23:59:59 UTC
+  posts[1].created_at = 1704672000;  // Monday 2024-01-08 00:00:00 UTC
+  posts[2].created_at = -3600;       // Wednesday 1969-12-31 23:00:00 UTC
+  ASSERT_TRUE(store_->UpsertPosts(posts).ok());
+  auto periods = [&](StatsBucket b) {
+    std::vector<std::string> out;
+    auto s = store_->Stats(PostFilter{}, b);
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    if (s.ok()) {
+      for (const auto& p : s->timeline) out.push_back(p.period + "=" + std::to_string(p.total));
+    }
+    return out;
+  };
+  EXPECT_EQ(periods(StatsBucket::kDay),
+            (std::vector<std::string>{"1969-12-31=1", "2024-01-07=1", "2024-01-08=1"}));
+  EXPECT_EQ(periods(StatsBucket::kWeek),
+            (std::vector<std::string>{"1969-12-29=1", "2024-01-01=1", "2024-01-08=1"}));
+  EXPECT_EQ(periods(StatsBucket::kMonth),
+            (std::vector<std::string>{"1969-12-01=1", "2024-01-01=2"}));
+}
+
 TEST_F(PostgresStoreTest, InvalidJsonFailsTheWholeBatchAsInvalidArgument) {
   std::vector<Post> batch = {MakePost(1), MakePost(2)};
   batch[1].metadata_json = "{not json";

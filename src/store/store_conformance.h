@@ -32,6 +32,7 @@
 
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "core/clock.h"
@@ -45,6 +46,9 @@ struct StoreBackend {
   // Returns a fresh, migrated, empty store. `clock` outlives the store.
   std::function<Result<std::unique_ptr<Store>>(const Clock& clock)> open;
 };
+
+// gtest prints the parameter as its name instead of a byte dump.
+inline void PrintTo(const StoreBackend& backend, std::ostream* os) { *os << backend.name; }
 
 // Names instantiations after StoreBackend::name.
 std::string StoreBackendName(const ::testing::TestParamInfo<StoreBackend>& info);

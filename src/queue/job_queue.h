@@ -19,6 +19,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -35,6 +36,9 @@ class JobQueue {
 
   virtual std::string_view backend() const = 0;  // "sqlite" | "postgresql" | "redis" | "fallback"
   virtual Status Ping() = 0;
+  // Why the queue runs in a reduced mode (e.g. Redis unreachable, jobs going to the SQL queue);
+  // nullopt when healthy. Shown as `degraded` by GET /jobs/status.
+  virtual std::optional<std::string> degraded_reason() const { return std::nullopt; }
 
   // Adds a job: scheduled when run_at > now, else queued. With a unique_key held by an active
   // job, adds nothing and returns that job with duplicate=true (atomic: two racing enqueues

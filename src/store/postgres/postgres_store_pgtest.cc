@@ -196,6 +196,15 @@ TEST_F(PostgresStoreTest, InvalidJsonFailsTheWholeBatchAsInvalidArgument) {
   EXPECT_TRUE(page->items.empty());
 }
 
+TEST_F(PostgresStoreTest, EvidenceMustBeAJsonObject) {
+  Post p = MakePost(1);
+  p.evidence_json = "[1, 2]";
+  auto r = store_->UpsertPosts(std::vector<Post>{p});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("evidence"), std::string::npos) << r.status().ToString();
+}
+
 TEST_F(PostgresStoreTest, TextWithTabsNewlinesAndBackslashesRoundTrips) {
   Post p = MakePost(1);
   p.content = "line1\nline2\ttab \\N back\\slash \r end";

@@ -186,18 +186,28 @@ class SqlJobQueue final : public JobQueue {
     // A key held by a job that finishes between our insert and our lookup: try again.
     for (int attempt = 0; attempt < 5; ++attempt) {
       bool raced = false;
-      Status s = Run(Mode::kWrite, [&](SqlConnection& c) -> Status {
-        CT_ASSIGN_OR_RETURN(
-            SqlRows ins,
-            c.Query("INSERT INTO jobs (id, type, queue, payload, priority, state, unique_key, "
-                    "max_attempts, max_crashes, timeout_s, created_at, run_at) VALUES ($1, $2, "
-                    "$3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING "
-                    "RETURNING id",
-                    {job.id, job.type, job.queue, job.payload_json,
-                     std::int64_t{job.priority}, std::string(JobStateName(job.state)),
-                     job.unique_key.empty() ? SqlValue(nullptr) : SqlValue(job.unique_key),
-                     std::int64_t{job.max_attempts}, std::int64_t{job.max_crashes},
-                     std::int64_t{job.timeout_s}, job.created_at, job.run_at}));
+      const std::string detail =
+          json{{"type", job.type}, {"priority", job.priority}, {"run_at", job.run_at}}.dump();
+      // PostgreSQL: job, event and NOTIFY in one autocommit statement (one round trip).
+      const std::string insert =
+          std::string(pg() ? "WITH ins AS (" : "") +
+          "INSERT INTO jobs (id, type, queue, payload, priority, state, unique_key, "
+          "max_attempts, max_crashes, timeout_s, created_at, run_at) VALUES ($1, $2, $3, $4, "
+          "$5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING RETURNING id" +
+          (pg() ? std::string("), ev AS (INSERT INTO job_events (job_id, at, kind, detail) "
+                              "SELECT id, $11, 'enqueued', CAST($13 AS TEXT) FROM ins) "
+                              "SELECT id, pg_notify('") +
+                      kChannel + "', '') FROM ins"
+                : std::string());
+      std::vector<SqlValue> params = {
+          job.id, job.type, job.queue, job.payload_json, std::int64_t{job.priority},
+          std::string(JobStateName(job.state)),
+          job.unique_key.empty() ? SqlValue(nullptr) : SqlValue(job.unique_key),
+          std::int64_t{job.max_attempts}, std::int64_t{job.max_crashes},
+          std::int64_t{job.timeout_s}, job.created_at, job.run_at};
+      if (pg()) params.emplace_back(detail);
+      Status s = Run(pg() ? Mode::kSingleWrite : Mode::kWrite, [&](SqlConnection& c) -> Status {
+        CT_ASSIGN_OR_RETURN(SqlRows ins, c.Query(insert, params));
         if (ins.rows.empty()) {
           CT_ASSIGN_OR_RETURN(
               SqlRows held, c.Query(std::string("SELECT ") + kJobColumns +
@@ -213,11 +223,10 @@ class SqlJobQueue final : public JobQueue {
         }
         result.job = job;
         result.duplicate = false;
-        CT_RETURN_IF_ERROR(AddEvent(c, job.id, now, "enqueued",
-                                    json{{"type", job.type},
-                                         {"priority", job.priority},
-                                         {"run_at", job.run_at}}));
-        return Notify(c);
+        if (pg()) return Status::Ok();
+        return c.Query("INSERT INTO job_events (job_id, at, kind, detail) VALUES ($1, $2, $3, $4)",
+                       {job.id, now, std::string("enqueued"), detail})
+            .status();
       });
       CT_RETURN_IF_ERROR(s);
       if (!raced) {
@@ -241,26 +250,38 @@ class SqlJobQueue final : public JobQueue {
       type_filter = " AND type IN (" +
                     Placeholders(std::vector<std::string>(types.begin(), types.end()), params) +
                     ")";
-    const std::string sql =
-        std::string("WITH picked AS (SELECT id FROM jobs WHERE ") + kRunnable +
+    // SQLite would rather scan jobs_state_idx and sort; the claim index is the point.
+    const std::string picked =
+        std::string("picked AS (SELECT id FROM jobs ") +
+        (pg() ? "" : "INDEXED BY jobs_claim_idx ") + "WHERE " + kRunnable +
         " AND run_at <= $1" + type_filter + " ORDER BY priority DESC, run_at, id LIMIT $2" +
-        (pg() ? " FOR UPDATE SKIP LOCKED" : "") +
-        ") UPDATE jobs SET state = 'running', worker_id = $3, started_at = $1, "
-        "heartbeat_at = $1, lease_expires_at = $4, attempts = attempts + 1, "
-        "lease_token = lease_token + 1, progress_done = 0, progress_total = 0, "
-        "progress_message = '', progress_event_at = NULL "
-        "WHERE id IN (SELECT id FROM picked) RETURNING " +
+        (pg() ? " FOR UPDATE SKIP LOCKED" : "") + ")";
+    const std::string update =
+        std::string("UPDATE jobs SET state = 'running', worker_id = $3, started_at = $1, "
+                    "heartbeat_at = $1, lease_expires_at = $4, attempts = attempts + 1, "
+                    "lease_token = lease_token + 1, progress_done = 0, progress_total = 0, "
+                    "progress_message = '', progress_event_at = NULL "
+                    "WHERE id IN (SELECT id FROM picked) RETURNING ") +
         kJobColumns;
+    // PostgreSQL: claim and events in one autocommit statement (one round trip).
+    const std::string sql =
+        pg() ? "WITH " + picked + ", claimed AS (" + update +
+                   "), ev AS (INSERT INTO job_events (job_id, at, kind, detail) SELECT id, $1, "
+                   "'claimed', CAST(json_build_object('worker', worker_id, 'attempt', attempts, "
+                   "'token', lease_token) AS TEXT) FROM claimed) SELECT " +
+                   kJobColumns + " FROM claimed"
+             : "WITH " + picked + " " + update;
     std::vector<Lease> leases;
-    CT_RETURN_IF_ERROR(Run(Mode::kWrite, [&](SqlConnection& c) -> Status {
+    CT_RETURN_IF_ERROR(Run(pg() ? Mode::kSingleWrite : Mode::kWrite, [&](SqlConnection& c) -> Status {
       leases.clear();
       CT_ASSIGN_OR_RETURN(SqlRows rows, c.Query(sql, params));
       CT_ASSIGN_OR_RETURN(std::vector<Job> jobs, RowsToJobs(rows));
       for (Job& j : jobs) {
-        CT_RETURN_IF_ERROR(AddEvent(c, j.id, now, "claimed",
-                                    json{{"worker", j.worker_id},
-                                         {"attempt", j.attempts},
-                                         {"token", j.lease_token}}));
+        if (!pg())
+          CT_RETURN_IF_ERROR(AddEvent(c, j.id, now, "claimed",
+                                      json{{"worker", j.worker_id},
+                                           {"attempt", j.attempts},
+                                           {"token", j.lease_token}}));
         Lease l;
         l.job_id = j.id;
         l.token = j.lease_token;
@@ -320,15 +341,23 @@ class SqlJobQueue final : public JobQueue {
 
   Status Complete(const Lease& lease, std::string_view result_json) override {
     const UnixMillis now = clock_.NowMillis();
-    return Run(Mode::kWrite, [&](SqlConnection& c) -> Status {
-      CT_ASSIGN_OR_RETURN(
-          SqlRows r, c.Query(std::string("UPDATE jobs SET state = 'succeeded', finished_at = $3, "
-                                         "result = $4, expires_at = $5, lease_expires_at = NULL "
-                                         "WHERE id = $1 AND lease_token = $2 AND ") +
-                                 kLeased + " RETURNING id",
-                             {lease.job_id, lease.token, now, std::string(result_json),
-                              now + options_.retry.result_ttl_ms}));
+    const std::string update =
+        std::string("UPDATE jobs SET state = 'succeeded', finished_at = $3, result = $4, "
+                    "expires_at = $5, lease_expires_at = NULL WHERE id = $1 AND "
+                    "lease_token = $2 AND ") +
+        kLeased + " RETURNING id";
+    // PostgreSQL: update and event in one autocommit statement (one round trip).
+    const std::string sql =
+        pg() ? "WITH done AS (" + update +
+                   ") INSERT INTO job_events (job_id, at, kind, detail) SELECT id, $3, "
+                   "'succeeded', '{}' FROM done RETURNING job_id"
+             : update;
+    return Run(pg() ? Mode::kSingleWrite : Mode::kWrite, [&](SqlConnection& c) -> Status {
+      CT_ASSIGN_OR_RETURN(SqlRows r, c.Query(sql, {lease.job_id, lease.token, now,
+                                                   std::string(result_json),
+                                                   now + options_.retry.result_ttl_ms}));
       if (r.rows.empty()) return FenceError(c, lease);
+      if (pg()) return Status::Ok();
       return AddEvent(c, lease.job_id, now, "succeeded", json::object());
     });
   }

@@ -1,0 +1,33 @@
+#include "jobs/builtin_jobs.h"
+
+#include <nlohmann/json.hpp>
+
+#include "jobs/payload_rules.h"
+#include "jobs/scrape_jobs.h"
+#include "jobs/test_jobs.h"
+
+namespace ct {
+
+BuiltinJobOptions BuiltinJobOptionsFromConfig(const AppConfig& config, const Environment& env) {
+  BuiltinJobOptions o;
+  o.backup.database_url = config.store.database_url;
+  o.backup.data_dir = config.data_dir;
+  auto it = env.find("COMPLAINTS_TEST_JOBS");
+  o.test_jobs = it != env.end() && it->second == "1";
+  return o;
+}
+
+Status RegisterBuiltinJobs(JobRegistry& registry, const BuiltinJobOptions& options,
+                           const Clock& clock) {
+  const BackupOptions backup = options.backup;
+  CT_RETURN_IF_ERROR(registry.Register(
+      {"backup", JobIsolation::kIsolated,
+       [](const nlohmann::json& p) { return payload::OnlyKeys(p, {}); },
+       [backup, &clock](JobContext& ctx) { return RunBackup(backup, clock, ctx); },
+       "verified copy of the database, then retention"}));
+  CT_RETURN_IF_ERROR(RegisterScrapeJobs(registry));
+  if (options.test_jobs) CT_RETURN_IF_ERROR(RegisterTestJobs(registry));
+  return Status::Ok();
+}
+
+}  // namespace ct

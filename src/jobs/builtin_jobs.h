@@ -1,0 +1,24 @@
+// Every job type this binary runs, registered in one place so that the worker, the
+// `run-job` child and the /jobs API validation all see the same set.
+#pragma once
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/status.h"
+#include "jobs/backup_job.h"
+#include "jobs/job_registry.h"
+
+namespace ct {
+
+struct BuiltinJobOptions {
+  BackupOptions backup;
+  bool test_jobs = false;  // COMPLAINTS_TEST_JOBS=1: the test.* types
+};
+
+BuiltinJobOptions BuiltinJobOptionsFromConfig(const AppConfig& config, const Environment& env);
+
+// `clock` must outlive the registry (handlers keep a reference).
+Status RegisterBuiltinJobs(JobRegistry& registry, const BuiltinJobOptions& options,
+                           const Clock& clock);
+
+}  // namespace ct

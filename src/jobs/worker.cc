@@ -1,0 +1,328 @@
+#include "jobs/worker.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <spdlog/spdlog.h>
+
+namespace ct {
+namespace {
+
+std::string DefaultWorkerId() {
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  return std::string(host) + ":" + std::to_string(getpid());
+}
+
+// The write failed for a reason other than a stale lease: worth a few quick retries while the
+// heartbeat keeps the lease alive. If they all fail the lease expires and the job is rescued
+// (at least once delivery), which is the safe side.
+template <typename F>
+Status WithRetries(F&& write) {
+  Status s;
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    s = write();
+    if (s.ok() || s.code() == StatusCode::kAborted || !s.transient()) return s;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
+  }
+  return s;
+}
+
+}  // namespace
+
+Status ValidateWorkerOptions(const WorkerOptions& o) {
+  if (o.concurrency < 1 || o.concurrency > 256) {
+    return Status::InvalidArgument("worker concurrency must be between 1 and 256");
+  }
+  if (o.lease_ms < 100) return Status::InvalidArgument("worker lease_ms must be >= 100");
+  if (o.heartbeat_ms < 10 || o.heartbeat_ms * 2 > o.lease_ms) {
+    return Status::InvalidArgument("worker heartbeat_ms must be >= 10 and at most lease_ms / 2");
+  }
+  if (o.job_timeout_s < 1) return Status::InvalidArgument("job timeout must be >= 1 s");
+  if (o.kill_grace_ms < 0 || o.drain_grace_ms < 0) {
+    return Status::InvalidArgument("grace periods must be >= 0");
+  }
+  return Status::Ok();
+}
+
+Worker::Worker(JobQueue& queue, const JobRegistry& registry, WorkerOptions options,
+               const Clock& clock)
+    : queue_(queue),
+      registry_(registry),
+      options_(std::move(options)),
+      clock_(clock),
+      runner_(registry, RunnerOptions{options_.binary, options_.child_args,
+                                      options_.memory_limit_bytes, options_.kill_grace_ms},
+              clock) {
+  if (options_.id.empty()) options_.id = DefaultWorkerId();
+  types_ = options_.types.empty() ? registry_.Types() : options_.types;
+}
+
+Worker::~Worker() { Stop(); }
+
+Status Worker::Start() {
+  CT_RETURN_IF_ERROR(ValidateWorkerOptions(options_));
+  std::lock_guard lock(mu_);
+  if (started_) return Status::FailedPrecondition("worker already started");
+  started_ = true;
+  started_at_ = clock_.NowMillis();
+  claim_thread_ = std::thread([this] { ClaimLoop(); });
+  heartbeat_thread_ = std::thread([this] { HeartbeatLoop(); });
+  spdlog::info("worker {} started: concurrency {}, types {}", options_.id, options_.concurrency,
+               types_.size());
+  return Status::Ok();
+}
+
+void Worker::Stop() {
+  std::call_once(stop_once_, [this] {
+    {
+      std::lock_guard lock(mu_);
+      if (!started_) return;
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    claim_thread_.join();
+    std::vector<std::shared_ptr<Attempt>> all;
+    {
+      std::unique_lock lock(mu_);
+      auto all_done = [this] {
+        return std::all_of(attempts_.begin(), attempts_.end(),
+                           [](const auto& kv) { return kv.second->done; });
+      };
+      if (!all_done()) {
+        spdlog::info("worker {} draining {} running job(s) for up to {} ms", options_.id,
+                     attempts_.size(), options_.drain_grace_ms);
+      }
+      if (!cv_.wait_for(lock, std::chrono::milliseconds(options_.drain_grace_ms), all_done)) {
+        for (auto& [id, a] : attempts_) {
+          if (!a->done) {
+            spdlog::warn("worker {}: job {} still running after the drain grace: stopping it",
+                         options_.id, id);
+            a->control.Request(StopReason::kShutdown);
+          }
+        }
+      }
+      for (auto& [id, a] : attempts_) all.push_back(a);
+      attempts_.clear();
+    }
+    for (auto& a : all) a->thread.join();
+    {
+      std::lock_guard lock(mu_);
+      stop_heartbeat_ = true;
+    }
+    cv_.notify_all();
+    heartbeat_thread_.join();
+    if (Status s = queue_.RemoveWorker(options_.id); !s.ok()) {
+      spdlog::warn("worker {}: RemoveWorker: {}", options_.id, s.ToString());
+    }
+    spdlog::info("worker {} stopped", options_.id);
+  });
+}
+
+int Worker::running() const {
+  std::lock_guard lock(mu_);
+  return static_cast<int>(std::count_if(attempts_.begin(), attempts_.end(),
+                                        [](const auto& kv) { return !kv.second->done; }));
+}
+
+std::int64_t Worker::finished() const {
+  std::lock_guard lock(mu_);
+  return finished_;
+}
+
+void Worker::JoinDone() {
+  std::vector<std::shared_ptr<Attempt>> done;
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = attempts_.begin(); it != attempts_.end();) {
+      if (it->second->done) {
+        done.push_back(std::move(it->second));
+        it = attempts_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& a : done) a->thread.join();
+}
+
+void Worker::ClaimLoop() {
+  std::int64_t last_rescue_us = 0;
+  while (true) {
+    JoinDone();
+    int free_slots;
+    {
+      std::unique_lock lock(mu_);
+      if (stopping_) break;
+      free_slots = options_.concurrency - static_cast<int>(attempts_.size());
+      if (free_slots <= 0) {
+        // All slots busy: wait until one frees (its thread marks it done) or Stop.
+        cv_.wait_for(lock, std::chrono::milliseconds(200), [this] {
+          return stopping_ || std::any_of(attempts_.begin(), attempts_.end(),
+                                          [](const auto& kv) { return kv.second->done; });
+        });
+        continue;
+      }
+    }
+    const std::int64_t now_us = clock_.MonotonicMicros();
+    if (now_us - last_rescue_us >= options_.rescue_interval_ms * 1000) {
+      last_rescue_us = now_us;
+      auto rescued = queue_.RescueExpired();
+      if (!rescued.ok()) {
+        spdlog::warn("worker {}: RescueExpired: {}", options_.id, rescued.status().ToString());
+      } else if (*rescued > 0) {
+        spdlog::warn("worker {}: rescued {} job(s) whose lease expired", options_.id, *rescued);
+      }
+    }
+    auto leases = queue_.Claim(options_.id, free_slots, types_, options_.lease_ms);
+    if (!leases.ok()) {
+      spdlog::warn("worker {}: claim failed: {}", options_.id, leases.status().ToString());
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
+      continue;
+    }
+    if (leases->empty()) {
+      if (Status s = queue_.WaitForWork(options_.idle_wait_ms); !s.ok()) {
+        std::unique_lock lock(mu_);
+        cv_.wait_for(lock, std::chrono::milliseconds(options_.idle_wait_ms),
+                     [this] { return stopping_; });
+      }
+      continue;
+    }
+    std::lock_guard lock(mu_);
+    for (Lease& lease : *leases) {
+      auto a = std::make_shared<Attempt>();
+      const int job_timeout = lease.job.timeout_s > 0 ? lease.job.timeout_s : options_.job_timeout_s;
+      a->timeout_s = std::min(job_timeout, options_.job_timeout_s);
+      a->deadline_us = clock_.MonotonicMicros() + std::int64_t{a->timeout_s} * 1'000'000;
+      a->lease = std::move(lease);
+      spdlog::info("worker {}: job {} ({}) claimed, attempt {}", options_.id, a->lease.job_id,
+                   a->lease.job.type, a->lease.job.attempts);
+      Attempt* raw = a.get();
+      attempts_[a->lease.job_id] = a;
+      a->thread = std::thread([this, raw] { RunAttempt(raw); });
+    }
+  }
+}
+
+void Worker::RunAttempt(Attempt* a) {
+  std::mutex progress_mu;
+  std::optional<JobProgress> pending;
+  std::int64_t last_sent_us = 0;
+  auto send = [&](const JobProgress& p) {
+    Status s = queue_.ReportProgress(a->lease, p);
+    if (!s.ok()) spdlog::debug("job {}: progress not recorded: {}", a->lease.job_id, s.ToString());
+  };
+  auto on_progress = [&](const JobProgress& p) {
+    std::lock_guard lock(progress_mu);
+    const std::int64_t now = clock_.MonotonicMicros();
+    if (now - last_sent_us >= options_.progress_interval_ms * 1000) {
+      last_sent_us = now;
+      pending.reset();
+      send(p);
+    } else {
+      pending = p;  // the latest wins; sent at the next report or at the end
+    }
+  };
+  AttemptOutcome outcome = runner_.Run(a->lease.job, a->timeout_s, a->control, on_progress);
+  {
+    std::lock_guard lock(progress_mu);
+    if (pending && outcome.kind != AttemptOutcome::Kind::kAbandoned) send(*pending);
+  }
+  Finish(*a, outcome);
+  {
+    std::lock_guard lock(mu_);
+    a->done = true;
+    ++finished_;
+  }
+  cv_.notify_all();
+}
+
+void Worker::Finish(const Attempt& a, const AttemptOutcome& outcome) {
+  const std::string& id = a.lease.job_id;
+  Status s;
+  switch (outcome.kind) {
+    case AttemptOutcome::Kind::kAbandoned:
+      spdlog::warn("worker {}: job {}: lease lost (rescued elsewhere); attempt abandoned",
+                   options_.id, id);
+      return;
+    case AttemptOutcome::Kind::kSucceeded:
+      s = WithRetries([&] { return queue_.Complete(a.lease, outcome.result_json); });
+      if (s.ok()) spdlog::info("worker {}: job {} succeeded", options_.id, id);
+      break;
+    case AttemptOutcome::Kind::kFailed:
+      s = WithRetries([&] { return queue_.Fail(a.lease, outcome.failure); });
+      if (s.ok()) {
+        spdlog::warn("worker {}: job {} failed ({}): {}", options_.id, id,
+                     FailureKindName(outcome.failure.kind), outcome.failure.message);
+      }
+      break;
+  }
+  if (s.code() == StatusCode::kAborted) {
+    // Fencing at work: the job was rescued and re-claimed meanwhile; its successor owns it.
+    spdlog::warn("worker {}: job {}: late write refused ({}); not retried", options_.id, id,
+                 s.message());
+  } else if (!s.ok()) {
+    spdlog::error("worker {}: job {}: could not record the outcome ({}); the lease will expire "
+                  "and the job run again",
+                  options_.id, id, s.ToString());
+  }
+}
+
+WorkerInfo Worker::Info() const {
+  WorkerInfo info;
+  info.id = options_.id;
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  info.host = host;
+  info.pid = getpid();
+  info.concurrency = options_.concurrency;
+  info.started_at = started_at_;
+  info.heartbeat_at = clock_.NowMillis();
+  std::lock_guard lock(mu_);
+  for (const auto& [id, a] : attempts_) {
+    if (!a->done) info.current_jobs.push_back(id);
+  }
+  return info;
+}
+
+void Worker::HeartbeatLoop() {
+  while (true) {
+    std::vector<std::shared_ptr<Attempt>> running;
+    {
+      std::unique_lock lock(mu_);
+      if (cv_.wait_for(lock, std::chrono::milliseconds(options_.heartbeat_ms),
+                       [this] { return stop_heartbeat_; })) {
+        break;
+      }
+      for (const auto& [id, a] : attempts_) {
+        if (!a->done) running.push_back(a);
+      }
+    }
+    const std::int64_t now_us = clock_.MonotonicMicros();
+    for (const auto& a : running) {
+      auto reply = queue_.Heartbeat(a->lease, options_.lease_ms);
+      if (reply.ok()) {
+        if (reply->cancel_requested && a->control.reason() == StopReason::kNone) {
+          spdlog::info("worker {}: job {} cancel requested: stopping it", options_.id,
+                       a->lease.job_id);
+          a->control.Request(StopReason::kCancelled);
+        }
+      } else if (reply.status().code() == StatusCode::kAborted) {
+        spdlog::warn("worker {}: job {}: heartbeat refused ({}): stopping the attempt",
+                     options_.id, a->lease.job_id, reply.status().message());
+        a->control.Request(StopReason::kLeaseLost);
+      } else {
+        spdlog::warn("worker {}: job {}: heartbeat failed: {}", options_.id, a->lease.job_id,
+                     reply.status().ToString());
+      }
+      // Isolated runs check their deadline themselves; this also stops inline handlers.
+      if (now_us >= a->deadline_us) a->control.Request(StopReason::kDeadline);
+    }
+    if (Status s = queue_.ReportWorker(Info()); !s.ok()) {
+      spdlog::warn("worker {}: ReportWorker: {}", options_.id, s.ToString());
+    }
+  }
+}
+
+}  // namespace ct

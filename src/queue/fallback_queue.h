@@ -52,7 +52,7 @@ class FallbackQueue final : public JobQueue {
                 FallbackQueueOptions options = {});
 
   // Why new jobs go to SQL ("redis unreachable: ..."), or nullopt when Redis is in use.
-  std::optional<std::string> degraded_reason() const;
+  std::optional<std::string> degraded_reason() const override;
 
   std::string_view backend() const override { return "fallback"; }
   Status Ping() override;

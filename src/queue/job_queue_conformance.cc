@@ -43,6 +43,8 @@ std::string JobQueueBackendName(const ::testing::TestParamInfo<JobQueueBackend>&
   return info.param.name;
 }
 
+void PrintTo(const JobQueueBackend& backend, std::ostream* os) { *os << backend.name; }
+
 void JobQueueConformanceTest::SetUp() {
   queue_ = GetParam().open(clock_);
   ASSERT_NE(queue_, nullptr) << "backend " << GetParam().name << " failed to open";

@@ -42,6 +42,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <ostream>
 #include <memory>
 #include <string>
 
@@ -65,6 +66,8 @@ struct JobQueueBackend {
 
 // Names instantiations after JobQueueBackend::name.
 std::string JobQueueBackendName(const ::testing::TestParamInfo<JobQueueBackend>& info);
+// Failure messages show the backend's name instead of the struct's bytes.
+void PrintTo(const JobQueueBackend& backend, std::ostream* os);
 
 class JobQueueConformanceTest : public ::testing::TestWithParam<JobQueueBackend> {
  protected:

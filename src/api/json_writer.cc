@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 namespace ct {
 
@@ -33,6 +34,19 @@ std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
   return 0;
 }
 
+// True when none of the 8 bytes needs attention: no control byte, quote, backslash or
+// non-ASCII byte (classic SWAR "has byte less than / equal to" tests).
+inline bool AllPlainAscii(std::uint64_t v) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  std::uint64_t below_space = (v - 0x20 * kOnes) & ~v & kHigh;
+  std::uint64_t q = v ^ (0x22 * kOnes);
+  std::uint64_t quote = (q - kOnes) & ~q & kHigh;
+  std::uint64_t b = v ^ (0x5C * kOnes);
+  std::uint64_t backslash = (b - kOnes) & ~b & kHigh;
+  return ((v & kHigh) | below_space | quote | backslash) == 0;
+}
+
 }  // namespace
 
 void AppendJsonString(std::string& out, std::string_view text) {
@@ -40,6 +54,14 @@ void AppendJsonString(std::string& out, std::string_view text) {
   std::size_t run_start = 0;
   auto flush = [&](std::size_t end) { out.append(text.data() + run_start, end - run_start); };
   for (std::size_t i = 0; i < text.size();) {
+    // Most text is plain ASCII: skip it 8 bytes at a time.
+    while (i + 8 <= text.size()) {
+      std::uint64_t v;
+      std::memcpy(&v, text.data() + i, 8);
+      if (!AllPlainAscii(v)) break;
+      i += 8;
+    }
+    if (i >= text.size()) break;
     auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
       ++i;

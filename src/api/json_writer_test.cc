@@ -31,5 +31,22 @@ TEST(JsonWriterTest, BuildsNestedDocumentsThatParse) {
   EXPECT_EQ(j["b"][0].get<double>(), 0.5);
 }
 
+TEST(JsonWriterTest, MatchesAReferenceEncoderOnMixedText) {
+  // Escapes at every offset relative to the 8-byte fast path.
+  const std::string pieces[] = {"a", "\"", "\\", "\n", "\x1f", "é", "漢", "😀", "xyzxyzxy", "/"};
+  std::uint32_t seed = 7;
+  for (int round = 0; round < 2000; ++round) {
+    std::string text;
+    int n = static_cast<int>(seed % 40);
+    for (int k = 0; k < n; ++k) {
+      seed = seed * 1103515245 + 12345;
+      text += pieces[(seed >> 16) % 10];
+    }
+    std::string out;
+    AppendJsonString(out, text);
+    ASSERT_EQ(nlohmann::json::parse(out).get<std::string>(), text) << out;
+  }
+}
+
 }  // namespace
 }  // namespace ct

@@ -1,6 +1,9 @@
-// JSON rendering of pages of posts and their aggregates (the bulk of the API's hot path). One
-// post is rendered by domain/post_json.h (the same form `complaints import` reads); this adds
-// the page and stats envelopes with JsonWriter. Pure functions.
+// JSON rendering of posts, pages and aggregates: the bulk of the API's hot path, hence
+// JsonWriter rather than a DOM. The post form is the one domain/post_json.h defines (what
+// `complaints import` reads; a test checks both agree); this one is ~3x faster (run-based
+// escaping, no snprintf) and writes numbers in shortest round-trip form. Timestamps ISO 8601
+// UTC; evidence/metadata embedded as the JSON objects the store holds (the store refuses
+// non-objects; empty renders as {}); absent rating / answered_at are null. Pure functions.
 #pragma once
 
 #include <string>

@@ -94,15 +94,15 @@ void Worker::Stop() {
                      attempts_.size(), options_.drain_grace_ms);
       }
       if (!cv_.wait_for(lock, std::chrono::milliseconds(options_.drain_grace_ms), all_done)) {
-        for (auto& [id, a] : attempts_) {
+        for (auto& [key, a] : attempts_) {
           if (!a->done) {
             spdlog::warn("worker {}: job {} still running after the drain grace: stopping it",
-                         options_.id, id);
+                         options_.id, a->lease.job_id);
             a->control.Request(StopReason::kShutdown);
           }
         }
       }
-      for (auto& [id, a] : attempts_) all.push_back(a);
+      for (auto& [key, a] : attempts_) all.push_back(a);
       attempts_.clear();
     }
     for (auto& a : all) a->thread.join();
@@ -199,7 +199,8 @@ void Worker::ClaimLoop() {
       spdlog::info("worker {}: job {} ({}) claimed, attempt {}", options_.id, a->lease.job_id,
                    a->lease.job.type, a->lease.job.attempts);
       Attempt* raw = a.get();
-      attempts_[a->lease.job_id] = a;
+      // Keyed by attempt: a job can be requeued and claimed again before this thread is joined.
+      attempts_[a->lease.job_id + "#" + std::to_string(a->lease.token)] = a;
       a->thread = std::thread([this, raw] { RunAttempt(raw); });
     }
   }
@@ -280,8 +281,8 @@ WorkerInfo Worker::Info() const {
   info.started_at = started_at_;
   info.heartbeat_at = clock_.NowMillis();
   std::lock_guard lock(mu_);
-  for (const auto& [id, a] : attempts_) {
-    if (!a->done) info.current_jobs.push_back(id);
+  for (const auto& [key, a] : attempts_) {
+    if (!a->done) info.current_jobs.push_back(a->lease.job_id);
   }
   return info;
 }

@@ -99,7 +99,7 @@ class Worker {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;  // slot freed, stop requested
-  std::map<std::string, std::shared_ptr<Attempt>> attempts_;  // by job id
+  std::map<std::string, std::shared_ptr<Attempt>> attempts_;  // by "job_id#token"
   bool started_ = false;
   bool stopping_ = false;       // no more claims
   bool stop_heartbeat_ = false;

@@ -9,7 +9,7 @@
 
 #include "analysis/embedded_data.h"
 #include "analysis/french_sentiment.h"
-#include "analysis/json_writer.h"
+#include "analysis/evidence_writer.h"
 #include "analysis/phrase_matcher.h"
 #include "analysis/sentiment_lexicon.h"
 #include "analysis/stemmer.h"
@@ -177,7 +177,7 @@ void Analyzer::Apply(const Analysis& a, Post* post) {
 
 Analysis Analyzer::Impl::Run(const Post& post) {
   Analysis out;
-  JsonWriter ev;
+  EvidenceWriter ev;
   ev.BeginObject();
   const std::string text =
       post.title.empty() ? post.content

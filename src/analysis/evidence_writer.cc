@@ -1,11 +1,11 @@
-#include "analysis/json_writer.h"
+#include "analysis/evidence_writer.h"
 
 #include <charconv>
 #include <cmath>
 
 namespace ct {
 
-void JsonWriter::Separate() {
+void EvidenceWriter::Separate() {
   if (after_key_) {
     after_key_ = false;
     return;
@@ -16,27 +16,27 @@ void JsonWriter::Separate() {
   }
 }
 
-JsonWriter& JsonWriter::Open(char c) {
+EvidenceWriter& EvidenceWriter::Open(char c) {
   Separate();
   out_.push_back(c);
   first_.push_back(true);
   return *this;
 }
 
-JsonWriter& JsonWriter::Close(char c) {
+EvidenceWriter& EvidenceWriter::Close(char c) {
   out_.push_back(c);
   first_.pop_back();
   return *this;
 }
 
-JsonWriter& JsonWriter::Key(std::string_view key) {
+EvidenceWriter& EvidenceWriter::Key(std::string_view key) {
   String(key);
   out_.push_back(':');
   after_key_ = true;
   return *this;
 }
 
-JsonWriter& JsonWriter::String(std::string_view value) {
+EvidenceWriter& EvidenceWriter::String(std::string_view value) {
   Separate();
   out_.push_back('"');
   for (char ch : value) {
@@ -62,7 +62,7 @@ JsonWriter& JsonWriter::String(std::string_view value) {
   return *this;
 }
 
-JsonWriter& JsonWriter::Number(double value) {
+EvidenceWriter& EvidenceWriter::Number(double value) {
   if (!std::isfinite(value)) return Null();
   Separate();
   char buf[32];
@@ -71,13 +71,13 @@ JsonWriter& JsonWriter::Number(double value) {
   return *this;
 }
 
-JsonWriter& JsonWriter::Bool(bool value) {
+EvidenceWriter& EvidenceWriter::Bool(bool value) {
   Separate();
   out_ += value ? "true" : "false";
   return *this;
 }
 
-JsonWriter& JsonWriter::Null() {
+EvidenceWriter& EvidenceWriter::Null() {
   Separate();
   out_ += "null";
   return *this;

@@ -1,4 +1,4 @@
-// JsonWriter: appends compact JSON to a string, for the evidence object built on every post
+// EvidenceWriter: appends compact JSON to a string, for the evidence object built on every post
 // (a DOM library costs several allocations per node; this costs about one per post).
 // The caller is responsible for a well-formed sequence of calls. Not synchronised.
 #pragma once
@@ -9,25 +9,25 @@
 
 namespace ct {
 
-class JsonWriter {
+class EvidenceWriter {
  public:
-  JsonWriter& BeginObject() { return Open('{'); }
-  JsonWriter& EndObject() { return Close('}'); }
-  JsonWriter& BeginArray() { return Open('['); }
-  JsonWriter& EndArray() { return Close(']'); }
-  JsonWriter& Key(std::string_view key);
-  JsonWriter& String(std::string_view value);
-  JsonWriter& Number(double value);  // shortest round-trip form; NaN/inf become null
-  JsonWriter& Bool(bool value);
-  JsonWriter& Null();
+  EvidenceWriter& BeginObject() { return Open('{'); }
+  EvidenceWriter& EndObject() { return Close('}'); }
+  EvidenceWriter& BeginArray() { return Open('['); }
+  EvidenceWriter& EndArray() { return Close(']'); }
+  EvidenceWriter& Key(std::string_view key);
+  EvidenceWriter& String(std::string_view value);
+  EvidenceWriter& Number(double value);  // shortest round-trip form; NaN/inf become null
+  EvidenceWriter& Bool(bool value);
+  EvidenceWriter& Null();
 
   // Key + value shorthands.
-  JsonWriter& Field(std::string_view key, std::string_view value) { return Key(key).String(value); }
-  JsonWriter& Field(std::string_view key, const char* value) { return Key(key).String(value); }
-  JsonWriter& Field(std::string_view key, double value) { return Key(key).Number(value); }
-  JsonWriter& Field(std::string_view key, bool value) { return Key(key).Bool(value); }
+  EvidenceWriter& Field(std::string_view key, std::string_view value) { return Key(key).String(value); }
+  EvidenceWriter& Field(std::string_view key, const char* value) { return Key(key).String(value); }
+  EvidenceWriter& Field(std::string_view key, double value) { return Key(key).Number(value); }
+  EvidenceWriter& Field(std::string_view key, bool value) { return Key(key).Bool(value); }
   template <typename Strings>
-  JsonWriter& StringArray(std::string_view key, const Strings& values) {
+  EvidenceWriter& StringArray(std::string_view key, const Strings& values) {
     Key(key).BeginArray();
     for (const auto& v : values) String(v);
     return EndArray();
@@ -37,8 +37,8 @@ class JsonWriter {
   std::string Take() { return std::move(out_); }
 
  private:
-  JsonWriter& Open(char c);
-  JsonWriter& Close(char c);
+  EvidenceWriter& Open(char c);
+  EvidenceWriter& Close(char c);
   void Separate();
 
   std::string out_;

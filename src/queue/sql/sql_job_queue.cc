@@ -492,10 +492,28 @@ class SqlJobQueue final : public JobQueue {
         out.second = Str(r.rows[0][0]);
         return Status::Ok();
       }
-      CT_ASSIGN_OR_RETURN(SqlRows r,
-                          c.Query("SELECT id, job_id, at, kind, detail FROM job_events "
-                                  "WHERE id > $1 ORDER BY id LIMIT $2",
-                                  {std::stoll(std::string(cursor)), std::int64_t{limit}}));
+      const std::int64_t after = std::stoll(std::string(cursor));
+      CT_ASSIGN_OR_RETURN(
+          SqlRows r,
+          c.Query(pg() ? "SELECT id, job_id, at, kind, detail, CAST(EXTRACT(EPOCH FROM "
+                         "clock_timestamp() - inserted_at) * 1000 AS BIGINT) FROM job_events "
+                         "WHERE id > $1 ORDER BY id LIMIT $2"
+                       : "SELECT id, job_id, at, kind, detail FROM job_events "
+                         "WHERE id > $1 ORDER BY id LIMIT $2",
+                  {after, std::int64_t{limit}}));
+      if (pg()) {
+        // SQLite commits one writer at a time, so ids appear in order; PostgreSQL may show
+        // N+1 before N commits. Stop at a gap while what follows it is young.
+        std::int64_t expected = after + 1;
+        for (std::size_t i = 0; i < r.rows.size(); ++i) {
+          const std::int64_t id = ToInt(r.rows[i][0]);
+          if (id != expected && ToInt(r.rows[i][5]) < options_.pg_feed_gap_wait_ms) {
+            r.rows.resize(i);
+            break;
+          }
+          expected = id + 1;
+        }
+      }
       out.first = ToEvents(r);
       out.second = out.first.empty() ? std::string(cursor) : out.first.back().cursor;
       return Status::Ok();

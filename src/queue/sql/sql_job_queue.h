@@ -32,6 +32,9 @@ struct QueueSqlOptions {
   int sqlite_poll_interval_ms = 50;     // SQLite WaitForWork: how often other processes are seen
   int pg_poll_interval_ms = 1'000;      // PostgreSQL WaitForWork: due-job check between NOTIFYs
   std::int64_t worker_stale_ms = 90'000;  // Workers(): dropped after 3 x 30 s lease periods
+  // PostgreSQL EventsSince: a gap in event ids (a transaction still in flight) holds the feed
+  // back until the event after it is this old; then the gap counts as a rollback.
+  std::int64_t pg_feed_gap_wait_ms = 10'000;
   // Jitter source in [0, 1) for backoff; empty = an internal PRNG. Must be thread-safe.
   std::function<double()> uniform01;
 };

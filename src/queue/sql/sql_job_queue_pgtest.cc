@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "queue/job_queue_conformance.h"
+#include "queue/sql/sql_connection.h"
 #include "queue/sql/sql_job_queue.h"
 #include "support/pg_server.h"
 
@@ -69,6 +70,68 @@ TEST(SqlJobQueuePostgresTest, NotifyFromAnotherConnectionWakesWaitForWork) {
   waiter.join();
   EXPECT_TRUE(st.ok()) << st.ToString();
   EXPECT_LT(waited, std::chrono::seconds(30));
+}
+
+// A transaction that took a smaller event id but commits later must not be skipped by the feed.
+TEST(SqlJobQueuePostgresTest, EventsFeedWaitsForATransactionInFlight) {
+  auto url = testing::FreshDatabaseUrl();
+  ASSERT_TRUE(url.ok()) << url.status().ToString();
+  FakeClock clock;
+  auto q = OpenOrNull(*url, clock);
+  ASSERT_NE(q, nullptr);
+  auto start = q->EventsSince("", 10);
+  ASSERT_TRUE(start.ok());
+
+  auto raw = queue_sql::OpenPostgresConnection(*url, 30'000, 5);
+  ASSERT_TRUE(raw.ok()) << raw.status().ToString();
+  ASSERT_TRUE((*raw)->Exec("BEGIN").ok());
+  ASSERT_TRUE((*raw)
+                  ->Query("INSERT INTO job_events (job_id, at, kind, detail) "
+                          "VALUES ('slow', 1, 'enqueued', '{}')",
+                          {})
+                  .ok());
+  auto job = q->Enqueue(Noop());  // commits an event with a larger id first
+  ASSERT_TRUE(job.ok());
+
+  auto held = q->EventsSince(start->second, 10);
+  ASSERT_TRUE(held.ok());
+  EXPECT_TRUE(held->first.empty()) << "returned an event past a transaction still in flight";
+  EXPECT_EQ(held->second, start->second);
+
+  ASSERT_TRUE((*raw)->Exec("COMMIT").ok());
+  auto both = q->EventsSince(start->second, 10);
+  ASSERT_TRUE(both.ok());
+  ASSERT_EQ(both->first.size(), 2u);
+  EXPECT_EQ(both->first[0].job_id, "slow");
+  EXPECT_EQ(both->first[1].job_id, job->job.id);
+}
+
+// A rolled-back insert leaves a permanent gap; once old enough it no longer holds the feed.
+TEST(SqlJobQueuePostgresTest, EventsFeedStepsOverARolledBackGap) {
+  auto url = testing::FreshDatabaseUrl();
+  ASSERT_TRUE(url.ok()) << url.status().ToString();
+  FakeClock clock;
+  QueueSqlOptions no_wait;
+  no_wait.pg_feed_gap_wait_ms = 0;
+  auto q = OpenOrNull(*url, clock, no_wait);
+  ASSERT_NE(q, nullptr);
+  auto start = q->EventsSince("", 10);
+  ASSERT_TRUE(start.ok());
+  auto raw = queue_sql::OpenPostgresConnection(*url, 30'000, 5);
+  ASSERT_TRUE(raw.ok());
+  ASSERT_TRUE((*raw)->Exec("BEGIN").ok());
+  ASSERT_TRUE((*raw)
+                  ->Query("INSERT INTO job_events (job_id, at, kind, detail) "
+                          "VALUES ('gone', 1, 'enqueued', '{}')",
+                          {})
+                  .ok());
+  ASSERT_TRUE((*raw)->Exec("ROLLBACK").ok());
+  auto job = q->Enqueue(Noop());
+  ASSERT_TRUE(job.ok());
+  auto page = q->EventsSince(start->second, 10);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->first.size(), 1u);
+  EXPECT_EQ(page->first[0].job_id, job->job.id);
 }
 
 TEST(SqlJobQueuePostgresTest, SurvivesAServerRestart) {

@@ -84,8 +84,10 @@ struct Analyzer::Impl {
   FrenchLexicon french_lexicon;
   std::unique_ptr<VaderScorer> vader;
   std::unique_ptr<FrenchSentimentScorer> french_scorer;
-  PhraseMatcher complaints_en, complaints_fr, products_en, products_fr;
-  PhraseMatcher brands, competitors, places, false_positive_after;
+  // One matcher per word space, so each word is looked up once: Snowball stems per language
+  // (complaint signals, products) and accent-folded words (brands, competitors, places...).
+  enum Kind { kComplaint, kProduct, kBrand, kCompetitor, kFalsePositiveAfter, kPlace };
+  PhraseMatcher stems_en, stems_fr, words;
   std::set<std::string, std::less<>> neutral_terms;
   std::vector<std::string> lower_domains;
   std::string folded_company;
@@ -110,29 +112,32 @@ struct Analyzer::Impl {
     return out;
   }
 
-  void AddTerms(const std::vector<TaxonomyCategory>& cats, PhraseMatcher* en, PhraseMatcher* fr) {
+  void AddTerms(const std::vector<TaxonomyCategory>& cats, Kind kind) {
     for (std::size_t i = 0; i < cats.size(); ++i) {
-      for (const auto& term : cats[i].en) en->Add(Stems(FoldedWords(term), english), static_cast<int>(i), term);
-      for (const auto& term : cats[i].fr) fr->Add(Stems(FoldedWords(term), french), static_cast<int>(i), term);
+      const int idx = static_cast<int>(i);
+      for (const auto& term : cats[i].en) stems_en.Add(Stems(FoldedWords(term), english), kind, idx, term);
+      for (const auto& term : cats[i].fr) stems_fr.Add(Stems(FoldedWords(term), french), kind, idx, term);
     }
   }
 
   void Compile() {
-    AddTerms(taxonomy.complaints, &complaints_en, &complaints_fr);
-    AddTerms(taxonomy.products, &products_en, &products_fr);
+    AddTerms(taxonomy.complaints, kComplaint);
+    AddTerms(taxonomy.products, kProduct);
     for (const auto& t : taxonomy.scoring.sentiment_neutral_terms) neutral_terms.insert(text::FoldAccents(t));
     for (const auto& b : options.brand_terms) {
-      brands.Add(FoldedWords(b), 0, b);
+      words.Add(FoldedWords(b), kBrand, 0, b);
       folded_brands.insert(text::FoldAccents(b));
     }
     for (const auto& d : options.domains) lower_domains.push_back(text::ToLower(d));
     folded_company = text::FoldAccents(options.company_name);
-    for (const auto& c : taxonomy.relevance.competitors) competitors.Add(FoldedWords(c), 0, c);
+    for (const auto& c : taxonomy.relevance.competitors) words.Add(FoldedWords(c), kCompetitor, 0, c);
     for (const auto& w : taxonomy.relevance.brand_false_positive_after) {
-      false_positive_after.Add(FoldedWords(w), 0, w);
+      words.Add(FoldedWords(w), kFalsePositiveAfter, 0, w);
     }
     for (std::size_t i = 0; i < taxonomy.countries.size(); ++i) {
-      for (const auto& p : taxonomy.countries[i].second) places.Add(FoldedWords(p), static_cast<int>(i), p);
+      for (const auto& p : taxonomy.countries[i].second) {
+        words.Add(FoldedWords(p), kPlace, static_cast<int>(i), p);
+      }
     }
   }
 
@@ -246,19 +251,31 @@ Analysis Analyzer::Impl::Run(const Post& post) {
   // Words, stems and term matches.
   const bool use_en = !fr_rules;  // English terms unless the text is French
   const bool use_fr = !en_rules;  // French terms unless the text is English
-  std::vector<PhraseMatcher::Match> complaint_matches, product_matches;
+  std::vector<PhraseMatcher::Match> stem_matches, complaint_matches, product_matches;
   std::vector<std::string_view> stems;
   stems.reserve(folded.size());
   if (use_en) {
     for (const auto& w : folded) stems.push_back(english.Stem(w));
-    complaints_en.FindAll(stems, &complaint_matches);
-    products_en.FindAll(stems, &product_matches);
+    stems_en.FindAll(stems, &stem_matches);
   }
   if (use_fr) {
     stems.clear();
     for (const auto& w : folded) stems.push_back(french.Stem(w));
-    complaints_fr.FindAll(stems, &complaint_matches);
-    products_fr.FindAll(stems, &product_matches);
+    stems_fr.FindAll(stems, &stem_matches);
+  }
+  for (const auto& m : stem_matches) {
+    (m.kind == kComplaint ? complaint_matches : product_matches).push_back(m);
+  }
+  std::vector<PhraseMatcher::Match> word_matches, brand_matches, competitor_matches, fp_matches,
+      place_matches;
+  words.FindAll(std::vector<std::string_view>(folded.begin(), folded.end()), &word_matches);
+  for (const auto& m : word_matches) {
+    switch (m.kind) {
+      case kBrand: brand_matches.push_back(m); break;
+      case kCompetitor: competitor_matches.push_back(m); break;
+      case kFalsePositiveAfter: fp_matches.push_back(m); break;
+      default: place_matches.push_back(m); break;
+    }
   }
   const auto surface = [&](const PhraseMatcher::Match& m) {
     return text::ToLower(
@@ -304,11 +321,6 @@ Analysis Analyzer::Impl::Run(const Post& post) {
   // Relevance.
   {
     const RelevanceRules& rr = taxonomy.relevance;
-    std::vector<PhraseMatcher::Match> brand_matches, competitor_matches, fp_matches;
-    std::vector<std::string_view> words(folded.begin(), folded.end());
-    brands.FindAll(words, &brand_matches);
-    competitors.FindAll(words, &competitor_matches);
-    false_positive_after.FindAll(words, &fp_matches);
     std::set<std::size_t> fp_starts;
     for (const auto& m : fp_matches) fp_starts.insert(m.first);
     std::set<std::string> competitor_names;
@@ -471,9 +483,11 @@ Analysis Analyzer::Impl::Run(const Post& post) {
         break;
       }
     }
-    const auto place_vote = [&](const std::vector<std::string>& place_words, const char* method) {
+    const auto place_vote = [&](const std::vector<PhraseMatcher::Match>& found, const char* method) {
       std::vector<PhraseMatcher::Match> matches;
-      places.FindAll(std::vector<std::string_view>(place_words.begin(), place_words.end()), &matches);
+      for (const auto& m : found) {
+        if (m.kind == kPlace) matches.push_back(m);
+      }
       if (matches.empty()) return;
       std::map<int, int> votes;
       std::map<int, std::set<std::string>> terms;
@@ -490,9 +504,14 @@ Analysis Analyzer::Impl::Run(const Post& post) {
     };
     if (code.empty()) {
       const std::string location = meta_string("location");
-      if (!location.empty()) place_vote(FoldedWords(location), "metadata_location");
+      if (!location.empty()) {
+        const std::vector<std::string> location_words = FoldedWords(location);
+        std::vector<PhraseMatcher::Match> found;
+        words.FindAll(std::vector<std::string_view>(location_words.begin(), location_words.end()), &found);
+        place_vote(found, "metadata_location");
+      }
     }
-    if (code.empty()) place_vote(folded, "place_names");
+    if (code.empty()) place_vote(place_matches, "place_names");
     if (code.empty()) {
       const auto it = LanguageCountries().find(out.language);
       if (it != LanguageCountries().end()) {

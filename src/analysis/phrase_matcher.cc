@@ -2,13 +2,13 @@
 
 namespace ct {
 
-void PhraseMatcher::Add(std::vector<std::string> words, int payload, std::string term) {
+void PhraseMatcher::Add(std::vector<std::string> words, int kind, int payload, std::string term) {
   if (words.empty()) return;
   auto& bucket = by_first_[words.front()];
   for (const Entry& e : bucket) {
-    if (e.words == words && e.payload == payload) return;  // same phrase twice (e.g. EN == FR)
+    if (e.words == words && e.kind == kind && e.payload == payload) return;  // e.g. EN == FR
   }
-  bucket.push_back({std::move(words), payload, std::move(term)});
+  bucket.push_back({std::move(words), kind, payload, std::move(term)});
 }
 
 void PhraseMatcher::FindAll(const std::vector<std::string_view>& words,
@@ -20,7 +20,7 @@ void PhraseMatcher::FindAll(const std::vector<std::string_view>& words,
       if (i + e.words.size() > words.size()) continue;
       bool match = true;
       for (std::size_t k = 1; k < e.words.size() && match; ++k) match = words[i + k] == e.words[k];
-      if (match) out->push_back({e.payload, i, i + e.words.size() - 1, &e.term});
+      if (match) out->push_back({e.kind, e.payload, i, i + e.words.size() - 1, &e.term});
     }
   }
 }

@@ -14,6 +14,7 @@ namespace ct {
 class PhraseMatcher {
  public:
   struct Match {
+    int kind;            // what Add() was given: which list the phrase came from
     int payload;         // what Add() was given (e.g. a category index)
     std::size_t first;   // word indices, inclusive
     std::size_t last;
@@ -21,7 +22,7 @@ class PhraseMatcher {
   };
 
   // `words` must be non-empty and normalised the same way as the text will be.
-  void Add(std::vector<std::string> words, int payload, std::string term);
+  void Add(std::vector<std::string> words, int kind, int payload, std::string term);
   // Every occurrence of every phrase, in text order.
   void FindAll(const std::vector<std::string_view>& words, std::vector<Match>* out) const;
   bool empty() const { return by_first_.empty(); }
@@ -29,6 +30,7 @@ class PhraseMatcher {
  private:
   struct Entry {
     std::vector<std::string> words;
+    int kind;
     int payload;
     std::string term;
   };

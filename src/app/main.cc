@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   ct::AddApiCommand(app, global);
   ct::AddTokenCommand(app, global);
   ct::AddImportCommand(app, global);
+  ct::AddWorkerCommand(app, global);
 #ifdef CT_HAVE_ANALYSIS
   ct::AddAnalyzeCommand(app, global);
 #endif

@@ -183,6 +183,7 @@ void Analyzer::Apply(const Analysis& a, Post* post) {
 Analysis Analyzer::Impl::Run(const Post& post) {
   Analysis out;
   EvidenceWriter ev;
+  ev.Reserve(1024);
   ev.BeginObject();
   const std::string text =
       post.title.empty() ? post.content

@@ -39,8 +39,12 @@ EvidenceWriter& EvidenceWriter::Key(std::string_view key) {
 EvidenceWriter& EvidenceWriter::String(std::string_view value) {
   Separate();
   out_.push_back('"');
-  for (char ch : value) {
-    const auto c = static_cast<unsigned char>(ch);
+  std::size_t run = 0;  // start of the pending run of characters that need no escaping
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const auto c = static_cast<unsigned char>(value[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out_.append(value.substr(run, i - run));
+    run = i + 1;
     switch (c) {
       case '"': out_ += "\\\""; break;
       case '\\': out_ += "\\\\"; break;
@@ -53,11 +57,10 @@ EvidenceWriter& EvidenceWriter::String(std::string_view value) {
           out_ += "\\u00";
           out_.push_back(kHex[c >> 4]);
           out_.push_back(kHex[c & 15]);
-        } else {
-          out_.push_back(ch);
         }
     }
   }
+  out_.append(value.substr(run));
   out_.push_back('"');
   return *this;
 }

@@ -33,6 +33,7 @@ class EvidenceWriter {
     return EndArray();
   }
 
+  void Reserve(std::size_t bytes) { out_.reserve(bytes); }
   const std::string& str() const { return out_; }
   std::string Take() { return std::move(out_); }
 

@@ -151,22 +151,28 @@ bool AllCapDifferential(const std::vector<std::string>& words) {
 class Valuation {
  public:
   Valuation(const SentimentLexicon& lexicon, const std::vector<std::string>& words)
-      : lexicon_(lexicon), words_(words), is_cap_diff_(AllCapDifferential(words)) {
+      : words_(words), is_cap_diff_(AllCapDifferential(words)) {
     lower_.reserve(words.size());
-    for (const auto& w : words) lower_.push_back(text::ToLower(w));
+    valence_.reserve(words.size());
+    for (const auto& w : words) {
+      lower_.push_back(text::ToLower(w));
+      valence_.push_back(lexicon.Find(lower_.back()));  // one lookup per word, reused below
+    }
   }
+
+  bool InLexicon(std::size_t k) const { return valence_[k] != nullptr; }
 
   const std::string& lower(std::size_t i) const { return lower_[i]; }
 
   double Valence(std::size_t index) const {
-    const double* found = lexicon_.Find(lower_[index]);
+    const double* found = valence_[index];
     if (found == nullptr) return 0;
     double valence = *found;
     if (VaderIsUpper(words_[index]) && is_cap_diff_) {
       valence = valence > 0 ? valence + kCapsIncrement : valence - kCapsIncrement;
     }
     for (std::size_t start_i = 0; start_i < 3; ++start_i) {
-      if (index > start_i && !lexicon_.Contains(lower_[index - (start_i + 1)])) {
+      if (index > start_i && !InLexicon(index - (start_i + 1))) {
         double s = ScalarIncDec(index - (start_i + 1), valence);
         if (start_i == 1 && s != 0) {
           s = s * 0.95;
@@ -247,20 +253,19 @@ class Valuation {
   }
 
   double LeastCheck(double valence, std::size_t index) const {
-    if (index > 1 && lower_[index - 1] == "least" && !lexicon_.Contains(lower_[index - 1])) {
+    if (index > 1 && lower_[index - 1] == "least" && !InLexicon(index - 1)) {
       if (lower_[index - 2] != "at" && lower_[index - 2] != "very") {
         valence = valence * kNegationScalar;
       }
-    } else if (index > 0 && lower_[index - 1] == "least" &&
-               !lexicon_.Contains(lower_[index - 1])) {
+    } else if (index > 0 && lower_[index - 1] == "least" && !InLexicon(index - 1)) {
       valence = valence * kNegationScalar;
     }
     return valence;
   }
 
-  const SentimentLexicon& lexicon_;
   const std::vector<std::string>& words_;
   std::vector<std::string> lower_;
+  std::vector<const double*> valence_;  // lexicon entry of each word, or null
   bool is_cap_diff_;
 };
 

@@ -36,6 +36,15 @@ for (let r = 0; r < rounds; r++) {
   nodeVersion = node.node;
 }
 const loadAfter = os.loadavg()[0];
+// Held-out set: written after the tuning, never tuned on (see the fixtures README).
+const holdoutPath = path.join(path.dirname(evalPath), 'eval_holdout.jsonl');
+let holdout = null;
+if (fs.existsSync(holdoutPath)) {
+  const out = path.join(tmp, 'holdout.json');
+  execFileSync(bench, ['--eval', holdoutPath, '--runs', '1', '--min-seconds', '0.01', '--json', out,
+    '--analyzer-only', '1']);
+  holdout = JSON.parse(fs.readFileSync(out, 'utf8')).accuracy;
+}
 const m = Object.fromEntries(Object.entries(series).map(([k, v]) => [k, median(v)]));
 const f3 = (x) => (x === undefined ? '–' : x.toFixed(3));
 const f0 = (x) => Math.round(x).toLocaleString('en-US');
@@ -63,6 +72,22 @@ for (const scope of ['en', 'fr', 'all']) {
   L(`| ${scope} | ${a.posts} | ${f3(a.complaint.precision)} | ${f3(a.complaint.recall)} | ` +
     `**${f3(a.complaint.f1)}** | ${f3(a.product_accuracy)} | ${f3(a.sentiment_accuracy)} | ` +
     `${f3(a.language_accuracy)} |`);
+}
+if (holdout) {
+  L();
+  L('### Held-out set (never tuned on)');
+  L();
+  L('`tests/fixtures/analysis/eval_holdout.jsonl`: 40 posts (20 EN, 20 FR) written after the ' +
+    'tuning above and evaluated once, with no change made afterwards.');
+  L();
+  L('| language | posts | complaint P | complaint R | complaint F1 | product accuracy | sentiment accuracy | language id accuracy |');
+  L('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const scope of ['en', 'fr', 'all']) {
+    const a = holdout[scope];
+    L(`| ${scope} | ${a.posts} | ${f3(a.complaint.precision)} | ${f3(a.complaint.recall)} | ` +
+      `**${f3(a.complaint.f1)}** | ${f3(a.product_accuracy)} | ${f3(a.sentiment_accuracy)} | ` +
+      `${f3(a.language_accuracy)} |`);
+  }
 }
 for (const [title, key] of [['Product', 'product'], ['Sentiment', 'sentiment']]) {
   L();

@@ -56,6 +56,13 @@ class TableReader {
     }
     out = std::move(values);
   }
+  // A sub-table (e.g. [sources.NAME.selectors]); null when absent or not a table (an error).
+  const toml::table* Table(const char* key) {
+    auto node = Take(key);
+    if (!node) return nullptr;
+    if (!node->is_table()) Fail(key, "a table");
+    return node->as_table();
+  }
   // Reports the first key present in the table that no reader asked for.
   void Finish() {
     if (!table_ || !error_.ok()) return;
@@ -123,6 +130,54 @@ Status ApplySchedules(const toml::table* table, std::vector<ScheduleConfig>& sch
   return Status::Ok();
 }
 
+// [sources.NAME] tables: a known name overrides that default's keys; a new name adds one.
+Status ApplySources(const toml::table* table, std::vector<SourceConfig>& sources) {
+  if (!table) return Status::Ok();
+  for (const auto& [key, node] : *table) {
+    const std::string name(key.str());
+    const toml::table* t = node.as_table();
+    if (!t) return Status::InvalidArgument("config key 'sources." + name + "' must be a table");
+    auto it = std::find_if(sources.begin(), sources.end(),
+                           [&](const SourceConfig& s) { return s.name == name; });
+    const bool added = it == sources.end();
+    SourceConfig s = added ? SourceConfig{} : *it;
+    s.name = name;
+    Status error;
+    const std::string path = "sources." + name;
+    TableReader r(t, path, error);
+    r.String("kind", s.kind);
+    r.Bool("enabled", s.enabled);
+    r.StringList("queries", s.queries);
+    r.String("schedule", s.schedule);
+    r.String("base_url", s.base_url);
+    r.StringList("instances", s.instances);
+    r.String("site", s.site);
+    r.String("format", s.format);
+    r.String("token_env", s.token_env);
+    r.Double("requests_per_minute", s.requests_per_minute);
+    r.Integer("burst", s.burst);
+    r.Integer("page_size", s.page_size);
+    r.Integer("max_pages", s.max_pages);
+    r.Integer("breaker_failures", s.breaker_failures);
+    r.Integer("breaker_cooldown_s", s.breaker_cooldown_s);
+    if (const toml::table* sel = r.Table("selectors")) {
+      s.selectors.clear();
+      for (const auto& [sk, sv] : *sel) {
+        auto v = sv.value<std::string>();
+        if (!v)
+          return Status::InvalidArgument("config key '" + path + ".selectors." +
+                                         std::string(sk.str()) + "' must be a string");
+        s.selectors[std::string(sk.str())] = *v;
+      }
+    }
+    r.Finish();
+    CT_RETURN_IF_ERROR(error);
+    if (added) sources.push_back(std::move(s));
+    else *it = std::move(s);
+  }
+  return Status::Ok();
+}
+
 Status ApplyToml(const toml::table& root, AppConfig& c) {
   Status error;
   TableReader top(&root, "", error);
@@ -171,12 +226,28 @@ Status ApplyToml(const toml::table& root, AppConfig& c) {
     const toml::table* schedules = Section(root, "schedules", error);
     if (error.ok()) error = ApplySchedules(schedules, c.schedules);
   }
+  {
+    TableReader r(Section(root, "fetch", error), "fetch", error);
+    r.String("user_agent", c.fetch.user_agent);
+    r.String("proxy", c.fetch.proxy);
+    r.Integer("connect_timeout_ms", c.fetch.connect_timeout_ms);
+    r.Integer("timeout_ms", c.fetch.timeout_ms);
+    r.Integer("max_body_bytes", c.fetch.max_body_bytes);
+    r.Integer("max_redirects", c.fetch.max_redirects);
+    r.StringList("allow_networks", c.fetch.allow_networks);
+    r.Double("host_requests_per_second", c.fetch.host_requests_per_second);
+    r.Finish();
+  }
+  if (error.ok()) {
+    const toml::table* sources = Section(root, "sources", error);
+    if (error.ok()) error = ApplySources(sources, c.sources);
+  }
   // Top-level keys: data_dir and the sections.
   if (error.ok()) {
     for (const auto& [key, node] : root) {
       const std::string k(key.str());
       if (k != "data_dir" && k != "server" && k != "store" && k != "queue" && k != "company" &&
-          k != "log" && k != "schedules")
+          k != "log" && k != "schedules" && k != "fetch" && k != "sources")
         return Status::InvalidArgument("unknown config key '" + k + "'");
     }
   }
@@ -220,6 +291,19 @@ Status ApplyEnvironment(const Environment& env, AppConfig& c) {
       }
     }
   }
+  str("COMPLAINTS_PROXY", c.fetch.proxy);
+  if (auto it = env.find("COMPLAINTS_ALLOW_NETWORKS"); it != env.end()) {
+    c.fetch.allow_networks.clear();
+    std::string item;
+    for (char ch : it->second + ",") {
+      if (ch == ',') {
+        if (!item.empty()) c.fetch.allow_networks.push_back(item);
+        item.clear();
+      } else if (ch != ' ') {
+        item += ch;
+      }
+    }
+  }
   if (auto it = env.find("COMPLAINTS_PUBLIC_READS"); it != env.end()) {
     if (it->second == "1" || it->second == "true") c.server.public_reads = true;
     else if (it->second == "0" || it->second == "false") c.server.public_reads = false;
@@ -242,6 +326,36 @@ std::vector<ScheduleConfig> DefaultSchedules() {
   s[2].name = "prune";
   s[2].cron = "30 4 * * *";  // daily, 04:30 UTC
   s[2].job_type = "prune";
+  return s;
+}
+
+std::vector<SourceConfig> DefaultSources() {
+  auto make = [](const char* name, const char* kind, std::vector<std::string> queries) {
+    SourceConfig s;
+    s.name = name;
+    s.kind = kind;
+    s.queries = std::move(queries);
+    return s;
+  };
+  std::vector<SourceConfig> s;
+  s.push_back(make("hackernews", "hackernews", {"ovhcloud", "ovh"}));
+  s.push_back(make("stackexchange", "stackexchange", {"ovh"}));
+  s.back().requests_per_minute = 10;  // 300 requests/day without a key
+  s.push_back(make("github", "github", {"ovhcloud in:title,body"}));
+  s.back().token_env = "GITHUB_TOKEN";
+  s.push_back(make("reddit", "reddit", {"ovh", "ovhcloud"}));
+  s.back().requests_per_minute = 10;
+  s.push_back(make("mastodon", "mastodon", {"ovhcloud", "ovh"}));
+  s.back().instances = {"https://mastodon.social", "https://piaille.fr", "https://framapiaf.org"};
+  s.push_back(make("ovh_community", "discourse", {"latest"}));
+  s.back().base_url = "https://community.ovhcloud.com";
+  s.push_back(make("google_news", "google_news", {"ovhcloud"}));
+  s.push_back(make("trustpilot", "trustpilot", {"ovhcloud.com"}));
+  s.back().requests_per_minute = 6;
+  s.push_back(make("nitter", "nitter", {"ovhcloud"}));
+  s.back().enabled = false;  // needs a self-hosted instance in base_url
+  s.push_back(make("g2", "g2", {"ovhcloud"}));
+  s.back().enabled = false;  // needs the browser fetcher
   return s;
 }
 
@@ -308,6 +422,47 @@ Status ValidateConfig(const AppConfig& c) {
     if (s.overlap != "skip" && s.overlap != "allow")
       return bad(at + ".overlap must be skip or allow");
     if (s.misfire_window_s < 0) return bad(at + ".misfire_window_s must be >= 0");
+  }
+  if (c.fetch.user_agent.empty()) return bad("fetch.user_agent must not be empty");
+  if (c.fetch.connect_timeout_ms < 100) return bad("fetch.connect_timeout_ms must be >= 100");
+  if (c.fetch.timeout_ms < 100) return bad("fetch.timeout_ms must be >= 100");
+  if (c.fetch.max_body_bytes < 1024) return bad("fetch.max_body_bytes must be at least 1024");
+  if (c.fetch.max_redirects < 0 || c.fetch.max_redirects > 5)
+    return bad("fetch.max_redirects must be 0..5");
+  if (c.fetch.host_requests_per_second <= 0) return bad("fetch.host_requests_per_second must be > 0");
+  for (const auto& n : c.fetch.allow_networks)
+    if (n.empty() || n.find_first_not_of("0123456789abcdefABCDEF.:/") != std::string::npos)
+      return bad("fetch.allow_networks entry '" + n + "' is not a CIDR");
+  static const std::set<std::string> kKinds = {
+      "hackernews", "stackexchange", "github", "reddit", "mastodon", "discourse",
+      "google_news", "trustpilot", "rss", "html", "nitter", "g2"};
+  std::set<std::string> names;
+  for (const auto& s : c.sources) {
+    const std::string at = "sources." + s.name;
+    if (!names.insert(s.name).second) return bad(at + " is defined twice");
+    if (!kKinds.count(s.kind))
+      return bad(at + ".kind must be one of hackernews|stackexchange|github|reddit|mastodon|"
+                      "discourse|google_news|trustpilot|rss|html|nitter|g2, got '" + s.kind + "'");
+    if (!s.base_url.empty() && s.base_url.rfind("http://", 0) != 0 &&
+        s.base_url.rfind("https://", 0) != 0)
+      return bad(at + ".base_url must start with http:// or https://");
+    if (s.enabled && (s.kind == "discourse" || s.kind == "rss" || s.kind == "html" ||
+                      s.kind == "nitter") && s.base_url.empty())
+      return bad(at + ".base_url is required for kind " + s.kind);
+    if (s.enabled && s.kind == "html" && (!s.selectors.count("item") || s.selectors.at("item").empty()))
+      return bad(at + ".selectors.item is required for kind html");
+    for (const auto& [k, v] : s.selectors) {
+      static const std::set<std::string> kSel = {"item", "title", "content", "url", "author", "date", "id", "next"};
+      if (!kSel.count(k)) return bad("unknown config key '" + at + ".selectors." + k + "'");
+    }
+    if (!s.format.empty() && s.format != "json" && s.format != "rss")
+      return bad(at + ".format must be json or rss");
+    if (s.requests_per_minute <= 0) return bad(at + ".requests_per_minute must be > 0");
+    if (s.burst < 1) return bad(at + ".burst must be >= 1");
+    if (s.page_size < 1 || s.page_size > 100) return bad(at + ".page_size must be 1..100");
+    if (s.max_pages < 1 || s.max_pages > 100) return bad(at + ".max_pages must be 1..100");
+    if (s.breaker_failures < 1) return bad(at + ".breaker_failures must be >= 1");
+    if (s.breaker_cooldown_s < 1) return bad(at + ".breaker_cooldown_s must be >= 1");
   }
   return Status::Ok();
 }

@@ -1,7 +1,7 @@
 // AppConfig: every setting of the product, with its default, loaded once at start.
 // Order of precedence: built-in defaults (the OVHcloud profile) < TOML file < environment.
 // An unknown key or an invalid value is an error naming it; nothing is silently ignored.
-// Sections not yet known to this version (e.g. a future [sources.*]) are errors too.
+// Sections not known to this version are errors too.
 #pragma once
 
 #include <cstdint>
@@ -60,6 +60,45 @@ struct ScheduleConfig {
 
 std::vector<ScheduleConfig> DefaultSchedules();
 
+// The HTTP client shared by every source ([fetch]). docs/sources.md.
+struct FetchConfig {
+  std::string user_agent =
+      "complaints-tracker/0.1 (+https://github.com/complaints-tracker; public posts monitor)";
+  std::string proxy;                       // COMPLAINTS_PROXY; e.g. http://proxy:3128
+  int connect_timeout_ms = 10'000;
+  int timeout_ms = 30'000;                 // per request
+  std::int64_t max_body_bytes = 10 << 20;  // decoded
+  int max_redirects = 5;                   // 0..5
+  // CIDRs the SSRF guard lets through (loopback/private/link-local are refused otherwise).
+  std::vector<std::string> allow_networks;  // COMPLAINTS_ALLOW_NETWORKS, comma-separated
+  double host_requests_per_second = 2;      // shared by every source on one host
+};
+
+// One source ([sources.NAME]). The built-in defaults (DefaultSources) can be overridden key by
+// key; a new NAME adds a source. docs/sources.md lists the kinds and their keys.
+struct SourceConfig {
+  std::string name;
+  std::string kind;  // hackernews|stackexchange|github|reddit|mastodon|discourse|google_news|
+                     // trustpilot|rss|html|nitter|g2
+  bool enabled = true;
+  std::vector<std::string> queries;    // empty = the adapter's default query
+  std::string schedule;                // cron; empty = scraped by the auto_scrape schedule
+  std::string base_url;                // empty = the public default; tests point it at 127.0.0.1
+  std::vector<std::string> instances;  // mastodon instances
+  std::string site;                    // stackexchange site (default stackoverflow)
+  std::string format;                  // reddit: json (default) | rss
+  std::string token_env;               // environment variable holding a token (github)
+  std::map<std::string, std::string> selectors;  // html: item, title, content, url, author, date, id, next
+  double requests_per_minute = 30;
+  int burst = 5;
+  int page_size = 50;
+  int max_pages = 5;             // per query and run
+  int breaker_failures = 5;      // failures in a row that open the circuit
+  int breaker_cooldown_s = 300;  // before a half-open probe
+};
+
+std::vector<SourceConfig> DefaultSources();
+
 struct LogConfig {
   std::string level = "info";   // trace|debug|info|warn|error
   std::string format = "text";  // text|json
@@ -73,6 +112,8 @@ struct AppConfig {
   CompanyConfig company;
   LogConfig log;
   std::vector<ScheduleConfig> schedules = DefaultSchedules();
+  FetchConfig fetch;
+  std::vector<SourceConfig> sources = DefaultSources();
 };
 
 using Environment = std::map<std::string, std::string>;

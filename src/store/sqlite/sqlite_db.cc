@@ -99,6 +99,11 @@ std::string Statement::ColumnText(int col) const {
   if (text == nullptr) return {};
   return std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
 }
+std::string_view Statement::ColumnView(int col) const {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+  if (text == nullptr) return {};
+  return std::string_view(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
+}
 bool Statement::ColumnIsNull(int col) const {
   return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
 }
@@ -136,6 +141,10 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
   CT_RETURN_IF_ERROR(conn->Exec("PRAGMA cache_size=-" + std::to_string(options.cache_kib) +
                                 "; PRAGMA mmap_size=" + std::to_string(options.mmap_bytes) +
                                 "; PRAGMA temp_store=MEMORY;"));
+  CT_RETURN_IF_ERROR(
+      conn->Exec("PRAGMA wal_autocheckpoint=" + std::to_string(options.wal_autocheckpoint_pages) +
+                 "; PRAGMA journal_size_limit=" +
+                 std::to_string(options.journal_size_limit_bytes) + ";"));
   if (options.query_only) CT_RETURN_IF_ERROR(conn->Exec("PRAGMA query_only=ON"));
   return conn;
 }

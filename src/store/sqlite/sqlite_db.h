@@ -68,6 +68,8 @@ class Statement {
   std::int64_t ColumnInt(int col) const;
   double ColumnDouble(int col) const;
   std::string ColumnText(int col) const;
+  // Valid until the next Step() or the statement's end; no copy.
+  std::string_view ColumnView(int col) const;
   bool ColumnIsNull(int col) const;
 
  private:
@@ -82,7 +84,14 @@ class SqliteConnection {
     int busy_timeout_ms = 5'000;
     bool query_only = false;  // reader connections refuse writes
     std::int64_t cache_kib = 16 * 1024;             // private page cache per connection
-    std::int64_t mmap_bytes = 1024LL * 1024 * 1024;  // address space, not memory
+    // Address space, not memory. SQLite caps it at its compile-time SQLITE_MAX_MMAP_SIZE
+    // (2 GB in common builds); pages past the cap are read with pread() into the page cache.
+    std::int64_t mmap_bytes = 4LL * 1024 * 1024 * 1024;
+    // WAL pages that trigger an automatic checkpoint (SQLite's default: 1000). Writers raise it
+    // so a large import checkpoints (and fsyncs) once per tens of MB instead of every batch.
+    int wal_autocheckpoint_pages = 1000;
+    // After a checkpoint the WAL is truncated to at most this many bytes (-1: never).
+    std::int64_t journal_size_limit_bytes = -1;
   };
 
   // Opens (creating when missing) and configures: WAL, busy_timeout, foreign_keys=ON,

@@ -94,6 +94,15 @@ std::string FtsMatchExpression(std::string_view q) {
   return expr;
 }
 
+std::optional<std::int64_t> SearchKey(std::int64_t created_at, std::int64_t id) {
+  constexpr std::int64_t kCreatedLimit = std::int64_t{1} << 32;
+  if (created_at < -kCreatedLimit || created_at >= kCreatedLimit || id < 0 ||
+      id > kSearchKeyIdMask) {
+    return std::nullopt;
+  }
+  return created_at * (kSearchKeyIdMask + 1) + id;
+}
+
 SqlWhere BuildPostWhere(const PostFilter& filter) {
   SqlWhere where;
   bool first = true;
@@ -122,7 +131,7 @@ SqlWhere BuildPostWhere(const PostFilter& filter) {
       // Only punctuation: there is no word that could appear, so nothing matches.
       AppendCondition(where, "0", first);
     } else {
-      AppendCondition(where, "id IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)", first);
+      AppendCondition(where, "id IN (SELECT rowid & 2147483647 FROM posts_fts WHERE posts_fts MATCH ?)", first);
       where.params.emplace_back(match);
     }
   }

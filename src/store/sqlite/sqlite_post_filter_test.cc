@@ -35,12 +35,22 @@ TEST(BuildPostWhereTest, ListsBecomeInAndValuesAreBound) {
   f.q = "x";
   const SqlWhere w = BuildPostWhere(f);
   EXPECT_EQ(w.sql,
-            " WHERE source IN (?,?) AND created_at >= ? AND id IN (SELECT rowid FROM posts_fts "
-            "WHERE posts_fts MATCH ?)");
+            " WHERE source IN (?,?) AND created_at >= ? AND id IN (SELECT rowid & 2147483647 "
+            "FROM posts_fts WHERE posts_fts MATCH ?)");
   ASSERT_EQ(w.params.size(), 4u);
   EXPECT_EQ(std::get<std::string>(w.params[1]), "b");
   EXPECT_EQ(std::get<std::int64_t>(w.params[2]), 10);
   EXPECT_EQ(std::get<std::string>(w.params[3]), "\"x\"");
+}
+
+TEST(SearchKeyTest, OrdersLikeCreatedAtThenId) {
+  EXPECT_LT(*SearchKey(100, kSearchKeyIdMask), *SearchKey(101, 1));
+  EXPECT_LT(*SearchKey(-5, 7), *SearchKey(-5, 8));
+  EXPECT_LT(*SearchKey(-6, kSearchKeyIdMask), *SearchKey(-5, 0));
+  EXPECT_EQ(*SearchKey(-5, 7) & kSearchKeyIdMask, 7);
+  EXPECT_EQ(SearchKey(std::int64_t{1} << 32, 1), std::nullopt);
+  EXPECT_EQ(SearchKey(0, kSearchKeyIdMask + 1), std::nullopt);
+  EXPECT_TRUE(SearchKey(-(std::int64_t{1} << 32), 0).has_value());
 }
 
 }  // namespace

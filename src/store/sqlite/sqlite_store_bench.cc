@@ -4,8 +4,12 @@
 //   sqlite_store_bench [--db PATH] [--posts N] [--batch B] [--threads T] [--queries Q]
 //
 // Defaults: a fresh file under /tmp, 1,000,000 posts, batches of 1,000, 8 threads, 200
-// queries of each kind per thread. An existing --db is reused (import is skipped when it
-// already holds N posts), so the query part can be rerun cheaply.
+// queries of each kind per thread (stats kinds: a twentieth of that). An existing --db is
+// reused (import is skipped when it already holds N posts), so the query part can be rerun
+// cheaply. Import reports wall-clock and CPU time (the CPU rate is the one to compare on a
+// shared machine). Stats run twice: through the store's result cache (repeated requests for
+// the same data version) and through a second store on the same file with the cache off
+// (every request computed: the first request after each write).
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -17,6 +21,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <sys/resource.h>
 
 #include "core/clock.h"
 #include "core/config.h"
@@ -83,6 +89,13 @@ Post MakePost(std::int64_t i, std::mt19937_64& rng) {
   return p;
 }
 
+double ProcessCpuSeconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
 double Percentile(std::vector<double> v, double q) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -115,6 +128,14 @@ int Run(int argc, char** argv) {
     return 1;
   }
   Store& store = **opened;
+  SqliteStoreOptions uncached_options;
+  uncached_options.stats_cache_entries = 0;
+  auto uncached_opened = OpenSqliteStore(db, cfg, clock, uncached_options);
+  if (!uncached_opened.ok()) {
+    std::fprintf(stderr, "%s\n", uncached_opened.status().ToString().c_str());
+    return 1;
+  }
+  Store& uncached = **uncached_opened;
   PostFilter everything;
   everything.false_positive = std::nullopt;
   const std::int64_t existing = store.Stats(everything, StatsBucket::kMonth)->total;
@@ -122,6 +143,7 @@ int Run(int argc, char** argv) {
   if (existing < posts) {
     std::mt19937_64 rng(7);
     const auto start = std::chrono::steady_clock::now();
+    const double cpu0 = ProcessCpuSeconds();
     UpsertSummary total;
     std::vector<Post> chunk;
     for (std::int64_t i = existing; i < posts;) {
@@ -136,16 +158,18 @@ int Run(int argc, char** argv) {
     }
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::printf("import: %lld posts in %.1f s = %.0f posts/s (inserted %lld, updated %lld, "
-                "unchanged %lld)\n",
+    const double cpu = ProcessCpuSeconds() - cpu0;
+    std::printf("import: %lld posts in %.1f s = %.0f posts/s; %.1f CPU s = %.0f posts/CPU-s "
+                "(inserted %lld, updated %lld, unchanged %lld)\n",
                 static_cast<long long>(posts - existing), secs,
-                static_cast<double>(posts - existing) / secs,
+                static_cast<double>(posts - existing) / secs, cpu,
+                static_cast<double>(posts - existing) / cpu,
                 static_cast<long long>(total.inserted), static_cast<long long>(total.updated),
                 static_cast<long long>(total.unchanged));
   }
 
   struct Query {
-    const char* name;
+    std::string name;
     std::function<bool(std::mt19937_64&)> run;
   };
   auto page = [&](std::function<void(PostPageRequest&, std::mt19937_64&)> shape) {
@@ -155,7 +179,7 @@ int Run(int argc, char** argv) {
       return store.ListPosts(req).ok();
     };
   };
-  const std::vector<Query> kinds = {
+  std::vector<Query> kinds = {
       {"posts newest", page([](PostPageRequest&, std::mt19937_64&) {})},
       {"posts product=vps newest", page([](PostPageRequest& r, std::mt19937_64&) {
          r.filter.products = {"vps"};
@@ -179,18 +203,41 @@ int Run(int argc, char** argv) {
          r.filter.q = "gravelines";
          r.filter.products = {"vps"};
        })},
-      {"stats all (week)",
-       [&store](std::mt19937_64&) { return store.Stats({}, StatsBucket::kWeek).ok(); }},
-      {"stats product=vps 30 days",
-       [&store](std::mt19937_64&) {
-         PostFilter f;
-         f.products = {"vps"};
-         f.since = 1'600'000'000 + 3 * 365 * 86400 - 30 * 86400;
-         return store.Stats(f, StatsBucket::kDay).ok();
-       }},
+      {"posts q=w19990 (rare word)", page([](PostPageRequest& r, std::mt19937_64&) {
+         r.filter.q = "w19990";
+       })},
+      {"posts q=ovh (common word)", page([](PostPageRequest& r, std::mt19937_64&) {
+         r.filter.q = "ovh";
+       })},
   };
+  // "Last 30 days" as a dashboard sends it: not at midnight.
+  const UnixSeconds month_ago = 1'600'000'000 + 3 * 365 * 86400 - 30 * 86400;
+  for (Store* s : {&store, &uncached}) {
+    const std::string suffix = s == &store ? "" : " uncached";
+    kinds.push_back({"stats all (week)" + suffix, [s](std::mt19937_64&) {
+                       return s->Stats({}, StatsBucket::kWeek).ok();
+                     }});
+    kinds.push_back({"stats product=vps (month)" + suffix, [s](std::mt19937_64&) {
+                       PostFilter f;
+                       f.products = {"vps"};
+                       return s->Stats(f, StatsBucket::kMonth).ok();
+                     }});
+    kinds.push_back({"stats product=vps 30 days" + suffix, [s, month_ago](std::mt19937_64&) {
+                       PostFilter f;
+                       f.products = {"vps"};
+                       f.since = month_ago;
+                       return s->Stats(f, StatsBucket::kDay).ok();
+                     }});
+    kinds.push_back({"stats q=panne 30 days" + suffix, [s, month_ago](std::mt19937_64&) {
+                       PostFilter f;
+                       f.q = "panne";
+                       f.since = month_ago;
+                       return s->Stats(f, StatsBucket::kDay).ok();
+                     }});
+  }
   for (const Query& kind : kinds) {
     const int n = kind.name[0] == 's' ? std::max(1, queries / 20) : queries;
+    if (n == 0) continue;
     std::vector<std::vector<double>> lat(threads);
     std::atomic<int> failures{0};
     const auto start = std::chrono::steady_clock::now();
@@ -212,8 +259,8 @@ int Run(int argc, char** argv) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::vector<double> all;
     for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
-    std::printf("%-32s %6zu queries %3d threads  %7.0f q/s  p50 %7.2f ms  p99 %7.2f ms%s\n",
-                kind.name, all.size(), threads, static_cast<double>(all.size()) / secs,
+    std::printf("%-36s %6zu queries %3d threads  %7.0f q/s  p50 %8.2f ms  p99 %8.2f ms%s\n",
+                kind.name.c_str(), all.size(), threads, static_cast<double>(all.size()) / secs,
                 Percentile(all, 0.5), Percentile(all, 0.99),
                 failures ? "  FAILURES" : "");
   }

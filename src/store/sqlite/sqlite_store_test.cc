@@ -5,8 +5,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <random>
 
 #include "core/clock.h"
 #include "core/config.h"
@@ -147,7 +149,7 @@ TEST_F(SqliteStoreTest, OpensInWalModeWithMigrationsRecorded) {
   RawDb raw(DbPath());
   EXPECT_EQ(raw.One("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(raw.Column("SELECT version || ' ' || name FROM schema_migrations ORDER BY version", 0),
-            "1 posts\n2 api_tokens\n");
+            "1 posts\n2 api_tokens\n3 rollup_search_key\n");
   EXPECT_EQ(raw.One("SELECT min(applied_at) FROM schema_migrations"),
             std::to_string(clock_.NowSeconds()));
 }
@@ -173,7 +175,7 @@ TEST_F(SqliteStoreTest, ReopeningKeepsDataAndDoesNotReapplyMigrations) {
   std::vector<Post> again = {SamplePost("1")};
   EXPECT_EQ((*store)->UpsertPosts(again)->unchanged, 1);
   RawDb raw(DbPath());
-  EXPECT_EQ(raw.One("SELECT count(*) FROM schema_migrations"), "2");
+  EXPECT_EQ(raw.One("SELECT count(*) FROM schema_migrations"), "3");
   EXPECT_EQ(raw.One("SELECT count(DISTINCT applied_at) FROM schema_migrations"), "1");
 }
 
@@ -202,7 +204,7 @@ TEST_F(SqliteStoreTest, SeveralProcessesOpeningANewFileMigrateOnce) {
     EXPECT_EQ(WEXITSTATUS(status), 0);
   }
   RawDb raw(DbPath());
-  EXPECT_EQ(raw.One("SELECT count(*) FROM schema_migrations"), "2");
+  EXPECT_EQ(raw.One("SELECT count(*) FROM schema_migrations"), "3");
   EXPECT_EQ(raw.One("SELECT count(*) FROM posts"), std::to_string(kProcesses + 1));
 }
 
@@ -253,19 +255,168 @@ TEST_F(SqliteStoreTest, FilteredNewestPageUsesAnIndexForOrder) {
   EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
 }
 
-// Default-filter stats breakdowns read a covering index, never the (wide) table rows.
-TEST_F(SqliteStoreTest, DefaultStatsBreakdownsUseCoveringIndexes) {
+// A newest/oldest text-search page walks the FTS index in search-key order: no sort of the
+// matches, whatever the other filters.
+TEST_F(SqliteStoreTest, SearchPageWalksTheFtsIndexInOrder) {
   auto store = Open();
   ASSERT_TRUE(store.ok());
   RawDb raw(DbPath());
-  for (const char* column : {"product", "source", "country", "language", "sentiment_label"}) {
-    SCOPED_TRACE(column);
-    const std::string plan =
-        raw.Column(std::string("EXPLAIN QUERY PLAN SELECT ") + column +
-                       ", count(*) AS n FROM posts WHERE false_positive = 0 GROUP BY " + column,
-                   3);
-    EXPECT_NE(plan.find("COVERING INDEX"), std::string::npos) << plan;
+  for (const char* order : {"DESC", "ASC"}) {
+    SCOPED_TRACE(order);
+    const std::string plan = raw.Column(
+        std::string("EXPLAIN QUERY PLAN SELECT posts.id FROM posts_fts CROSS JOIN posts ON "
+                    "posts.id = (posts_fts.rowid & 2147483647) WHERE posts_fts MATCH ? AND "
+                    "posts_fts.rowid < ? AND product IN (?) AND false_positive = 0 "
+                    "ORDER BY posts_fts.rowid ") +
+            order + " LIMIT 51",
+        3);
+    EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
+    EXPECT_NE(plan.find("INTEGER PRIMARY KEY"), std::string::npos) << plan;
   }
+}
+
+// The search key orders matches like (created_at, id), also for posts before 1970 and for
+// posts sharing a timestamp; paging through a search visits every match once.
+TEST_F(SqliteStoreTest, SearchPagesFollowCreatedAtThenId) {
+  auto store = Open();
+  ASSERT_TRUE(store.ok());
+  std::vector<Post> posts;
+  const std::int64_t times[] = {-86'401, -1, 0, 5, 5, 5, 1'700'000'000, 1'699'999'999, 86'400};
+  for (std::size_t i = 0; i < std::size(times); ++i) {
+    Post p = SamplePost("s" + std::to_string(i));
+    p.content = "needle " + std::to_string(i);
+    p.created_at = times[i];
+    posts.push_back(p);
+  }
+  ASSERT_TRUE((*store)->UpsertPosts(posts).ok());
+  for (PostSort sort : {PostSort::kNewest, PostSort::kOldest}) {
+    PostPageRequest req;
+    req.filter.q = "NEEDLE";
+    req.sort = sort;
+    req.limit = 2;
+    std::vector<std::pair<UnixSeconds, std::int64_t>> seen;
+    for (int guard = 0; guard < 20; ++guard) {
+      auto page = (*store)->ListPosts(req);
+      ASSERT_TRUE(page.ok()) << page.status().ToString();
+      for (const Post& p : page->items) seen.emplace_back(p.created_at, p.id);
+      if (!page->next) break;
+      req.after = page->next;
+    }
+    ASSERT_EQ(seen.size(), std::size(times));
+    auto sorted = seen;
+    std::sort(sorted.begin(), sorted.end());
+    if (sort == PostSort::kNewest) std::reverse(sorted.begin(), sorted.end());
+    EXPECT_EQ(seen, sorted);
+  }
+  Post far = SamplePost("far");
+  far.created_at = std::int64_t{1} << 33;  // beyond the search key range
+  std::vector<Post> one = {far};
+  auto r = (*store)->UpsertPosts(one);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status().ToString();
+}
+
+// Stats from post_rollup (+ the partial days at either end) equal stats from scanning the
+// posts, for random filters over random posts, also after triage changes and updates that
+// move posts between rollup rows.
+TEST_F(SqliteStoreTest, RollupStatsEqualScannedStats) {
+  SqliteStoreOptions rollup_options;
+  rollup_options.stats_cache_entries = 0;
+  SqliteStoreOptions scan_options = rollup_options;
+  scan_options.stats_from_rollup = false;
+  auto rollup = OpenSqliteStore(DbPath(), {}, clock_, rollup_options);
+  ASSERT_TRUE(rollup.ok()) << rollup.status().ToString();
+  auto scan = OpenSqliteStore(DbPath(), {}, clock_, scan_options);
+  ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+  auto cached = OpenSqliteStore(DbPath(), {}, clock_);
+  ASSERT_TRUE(cached.ok()) << cached.status().ToString();
+
+  std::mt19937_64 rng(42);
+  const std::vector<std::string> sources = {"reddit", "hackernews", "trustpilot"};
+  const std::vector<std::string> labels = {"positive", "neutral", "negative", ""};
+  const std::vector<std::string> products = {"vps", "email", ""};
+  const std::vector<std::string> languages = {"en", "fr"};
+  const std::vector<std::string> countries = {"FR", "DE", ""};
+  auto pick = [&rng](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
+  const std::int64_t t0 = 1'699'000'000;  // not at midnight
+  const std::int64_t span = 60 * 86'400;
+  auto make = [&](int i) {
+    Post p = SamplePost("r" + std::to_string(i));
+    p.source = pick(sources);
+    p.content = (rng() % 2 ? "panne serveur " : "all good ") + std::to_string(i);
+    p.created_at = t0 + static_cast<std::int64_t>(rng() % span) - (i % 7 == 0 ? 2 * t0 : 0);
+    p.sentiment_label = pick(labels);
+    p.product = pick(products);
+    p.language = pick(languages);
+    p.country = pick(countries);
+    p.is_complaint = rng() % 2 == 0;
+    p.answered = rng() % 4 == 0;
+    p.false_positive = rng() % 8 == 0;
+    return p;
+  };
+  std::vector<Post> posts;
+  for (int i = 0; i < 600; ++i) posts.push_back(make(i));
+  ASSERT_TRUE((*rollup)->UpsertPosts(posts).ok());
+
+  auto random_filter = [&] {
+    PostFilter f;
+    auto some = [&](const std::vector<std::string>& v) {
+      std::vector<std::string> out;
+      for (const auto& x : v) {
+        if (rng() % 3 == 0) out.push_back(x);
+      }
+      return out;
+    };
+    if (rng() % 3 == 0) f.sources = some(sources);
+    if (rng() % 3 == 0) f.sentiments = some(labels);
+    if (rng() % 3 == 0) f.products = some(products);
+    if (rng() % 4 == 0) f.languages = some(languages);
+    if (rng() % 4 == 0) f.countries = some(countries);
+    if (rng() % 4 == 0) f.complaint = rng() % 2 == 0;
+    if (rng() % 4 == 0) f.answered = rng() % 2 == 0;
+    const auto fp = rng() % 3;
+    f.false_positive = fp == 0 ? std::optional<bool>() : std::optional<bool>(fp == 1);
+    auto bound = [&]() -> std::int64_t {
+      const std::int64_t t = t0 + static_cast<std::int64_t>(rng() % span) - 86'400;
+      return rng() % 2 ? t - ((t % 86'400) + 86'400) % 86'400 : t;  // midnight or not
+    };
+    if (rng() % 2) f.since = bound();
+    if (rng() % 2) f.until = bound();
+    if (rng() % 5 == 0) f.since = -86'400 * 3 - (rng() % 2);
+    if (rng() % 6 == 0) f.q = "panne";
+    return f;
+  };
+  auto compare = [&](int rounds) {
+    for (int k = 0; k < rounds; ++k) {
+      const PostFilter f = random_filter();
+      const StatsBucket bucket = static_cast<StatsBucket>(rng() % 3);
+      auto a = (*rollup)->Stats(f, bucket);
+      auto b = (*scan)->Stats(f, bucket);
+      auto c = (*cached)->Stats(f, bucket);
+      ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+      ASSERT_EQ(*a, *b) << "round " << k;
+      ASSERT_EQ(*c, *b) << "round " << k;
+    }
+  };
+  compare(150);
+  // Triage and re-scrapes move posts between rollup rows.
+  for (int i = 0; i < 100; ++i) {
+    TriagePatch patch;
+    if (rng() % 2) patch.answered = rng() % 2 == 0;
+    if (rng() % 2) patch.false_positive = rng() % 2 == 0;
+    patch.actor = "t";
+    patch.now = 1;
+    ASSERT_TRUE((*cached)->UpdateTriage(1 + static_cast<std::int64_t>(rng() % 600), patch).ok());
+  }
+  std::vector<Post> rescraped;
+  for (int i = 0; i < 600; i += 3) rescraped.push_back(make(i));
+  auto summary = (*rollup)->UpsertPosts(rescraped);
+  ASSERT_TRUE(summary.ok());
+  EXPECT_GT(summary->updated, 0);
+  compare(150);
+  RawDb raw(DbPath());
+  EXPECT_EQ(raw.One("SELECT count(*) FROM post_rollup WHERE n <= 0"), "0");
+  EXPECT_EQ(raw.One("SELECT sum(n) FROM post_rollup"), "600");
 }
 
 }  // namespace

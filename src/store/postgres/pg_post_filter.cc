@@ -1,5 +1,6 @@
 #include "store/postgres/pg_post_filter.h"
 
+#include <cstdint>
 #include <vector>
 
 namespace ct::pg {
@@ -30,10 +31,10 @@ void AddIn(Conditions& c, PgParams& params, const char* column,
 
 const char* BoolSql(bool v) { return v ? "true" : "false"; }
 
-}  // namespace
+constexpr std::int64_t kSecondsPerDay = 86400;
 
-std::string PostWhere(const PostFilter& f, PgParams& params) {
-  Conditions c;
+// The conditions on columns that `posts` and `post_rollup` share.
+void AddDimensions(Conditions& c, PgParams& params, const PostFilter& f) {
   AddIn(c, params, "source", f.sources);
   AddIn(c, params, "language", f.languages);
   AddIn(c, params, "sentiment_label", f.sentiments);
@@ -42,6 +43,13 @@ std::string PostWhere(const PostFilter& f, PgParams& params) {
   if (f.complaint) c.Add(std::string("is_complaint = ") + BoolSql(*f.complaint));
   if (f.answered) c.Add(std::string("answered = ") + BoolSql(*f.answered));
   if (f.false_positive) c.Add(std::string("false_positive = ") + BoolSql(*f.false_positive));
+}
+
+}  // namespace
+
+std::string PostWhere(const PostFilter& f, PgParams& params) {
+  Conditions c;
+  AddDimensions(c, params, f);
   if (f.since) c.Add("created_at >= " + params.Placeholder(static_cast<std::int64_t>(*f.since)));
   if (f.until) c.Add("created_at < " + params.Placeholder(static_cast<std::int64_t>(*f.until)));
   if (!f.q.empty()) {
@@ -50,6 +58,21 @@ std::string PostWhere(const PostFilter& f, PgParams& params) {
     c.Add("search @@ plainto_tsquery('simple'::regconfig, lower(regexp_replace(" +
           params.Placeholder(f.q) + "::text COLLATE \"und-x-icu\", '[^[:alnum:]]+', ' ', 'g')))");
   }
+  return c.Sql();
+}
+
+bool RollupCovers(const PostFilter& f) {
+  return f.q.empty() && (!f.since || *f.since % kSecondsPerDay == 0) &&
+         (!f.until || *f.until % kSecondsPerDay == 0);
+}
+
+std::string RollupWhere(const PostFilter& f, PgParams& params) {
+  Conditions c;
+  AddDimensions(c, params, f);
+  // Whole days (RollupCovers): created_at >= since <=> day >= since / 86400, exactly, also
+  // before 1970.
+  if (f.since) c.Add("day >= " + params.Placeholder(*f.since / kSecondsPerDay) + "::bigint");
+  if (f.until) c.Add("day < " + params.Placeholder(*f.until / kSecondsPerDay) + "::bigint");
   return c.Sql();
 }
 

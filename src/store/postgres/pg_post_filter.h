@@ -1,5 +1,5 @@
-// PostFilter -> SQL WHERE conditions over `posts`, with positional parameters. Shared by
-// ListPosts and Stats so one filter selects the same rows in both.
+// PostFilter -> SQL WHERE conditions over `posts` (or `post_rollup`), with positional
+// parameters. Shared by ListPosts and Stats so one filter selects the same rows in both.
 #pragma once
 
 #include <string>
@@ -15,5 +15,11 @@ namespace ct::pg {
 // independent of the database locale). A q without any word matches nothing. The expression is
 // the one of the `search` column in migrations/0001_posts.sql: keep them equal.
 std::string PostWhere(const PostFilter& filter, PgParams& params);
+
+// Whether post_rollup (migrations/0003_post_rollup.sql) answers stats for `filter`: no q, and
+// since/until (if set) on UTC day boundaries.
+bool RollupCovers(const PostFilter& filter);
+// The same rows as PostWhere, as conditions over post_rollup. Precondition: RollupCovers.
+std::string RollupWhere(const PostFilter& filter, PgParams& params);
 
 }  // namespace ct::pg

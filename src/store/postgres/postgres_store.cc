@@ -93,10 +93,29 @@ void SortBreakdown(std::vector<CountByKey>& v) {
   });
 }
 
+// One aggregate with grouping sets, so every figure comes from the same snapshot and the rows
+// are read once. `count` counts the posts of a row of `from` ("count(*)" over posts, "sum(n)"
+// over post_rollup); `from` is a FROM item with the columns of post_rollup.
+std::string StatsSql(const std::string& count, const std::string& from) {
+  auto count_where = [&](const char* condition) {
+    return "COALESCE(" + count + " FILTER (WHERE " + condition + "), 0)";
+  };
+  return "SELECT GROUPING(day, source, sentiment_label, product, language, country), day, "
+         "source, sentiment_label, product, language, country, COALESCE(" + count + ", 0), " +
+         count_where("is_complaint") + ", " + count_where("sentiment_label = 'negative'") + ", " +
+         count_where("answered") + ", " + count_where("is_complaint AND NOT answered") + ", " +
+         count_where("sentiment_label = 'positive'") + ", " +
+         count_where("sentiment_label = 'neutral'") + " FROM " + from +
+         " GROUP BY GROUPING SETS ((), (day), (source), (sentiment_label), (product), "
+         "(language), (country))";
+}
+
 class PostgresStore final : public Store {
  public:
-  PostgresStore(const std::string& url, const StoreConfig& cfg, const Clock& clock)
+  PostgresStore(const std::string& url, const StoreConfig& cfg, const Clock& clock,
+                const PostgresStoreOptions& options)
       : clock_(clock),
+        options_(options),
         pool_(url, cfg.pool_size, cfg.busy_timeout_ms, cfg.busy_timeout_ms) {}
 
   std::string_view backend() const override { return "postgresql"; }
@@ -230,23 +249,19 @@ class PostgresStore final : public Store {
 
   Result<PostStats> Stats(const PostFilter& filter, StatsBucket bucket) override {
     PgParams params;
-    const std::string where = pg::PostWhere(filter, params);
-    // One scan with grouping sets, so every figure comes from the same snapshot and a large
-    // table is read once. Time is grouped by UTC day (floor division); days fold into weeks or
-    // months here, which is cheaper than formatting a date per row.
-    const std::string sql =
-        "SELECT GROUPING(day, source, sentiment_label, product, language, country), day, source, "
-        "sentiment_label, product, language, country, count(*), "
-        "count(*) FILTER (WHERE is_complaint), "
-        "count(*) FILTER (WHERE sentiment_label = 'negative'), "
-        "count(*) FILTER (WHERE answered), count(*) FILTER (WHERE is_complaint AND NOT answered), "
-        "count(*) FILTER (WHERE sentiment_label = 'positive'), "
-        "count(*) FILTER (WHERE sentiment_label = 'neutral') "
-        "FROM (SELECT created_at / 86400 - CASE WHEN created_at % 86400 < 0 THEN 1 ELSE 0 END "
-        "AS day, source, sentiment_label, product, language, country, is_complaint, answered "
-        "FROM posts" + where + ") f "
-        "GROUP BY GROUPING SETS ((), (day), (source), (sentiment_label), (product), (language), "
-        "(country))";
+    std::string sql;
+    if (options_.stats_from_rollup && pg::RollupCovers(filter)) {
+      // Sums over post_rollup: one row per day and combination of the filtered columns.
+      sql = StatsSql("sum(n)", "post_rollup" + pg::RollupWhere(filter, params));
+    } else {
+      // One scan of the posts. Time is grouped by UTC day (floor division); days fold into
+      // weeks or months here, which is cheaper than formatting a date per row.
+      sql = StatsSql("count(*)",
+                     "(SELECT created_at / 86400 - CASE WHEN created_at % 86400 < 0 THEN 1 "
+                     "ELSE 0 END AS day, source, sentiment_label, product, language, country, "
+                     "is_complaint, answered FROM posts" +
+                         pg::PostWhere(filter, params) + ") f");
+    }
     PostStats stats;
     CT_RETURN_IF_ERROR(pool_.Run([&](PgConnection& conn) -> Status {
       CT_ASSIGN_OR_RETURN(PgResult r, conn.Exec(sql, params));
@@ -315,9 +330,16 @@ class PostgresStore final : public Store {
                             params.Placeholder(id) + " RETURNING " + pg::kPostColumns;
     std::optional<Post> post;
     CT_RETURN_IF_ERROR(pool_.Run([&](PgConnection& conn) -> Status {
+      CT_ASSIGN_OR_RETURN(PgTransaction tx, PgTransaction::Begin(conn));
+      // The rollup trigger locks post_rollup rows after this post's row; an upsert batch locks
+      // rollup rows between its post rows (COPY, then UPDATE). Waiting for batches in flight
+      // (shared: triage calls do not wait for each other) keeps the two from deadlocking.
+      CT_RETURN_IF_ERROR(
+          conn.Exec("SELECT pg_advisory_xact_lock_shared(" + std::to_string(kUpsertLockKey) + ")")
+              .status());
       CT_ASSIGN_OR_RETURN(PgResult r, conn.Exec(sql, params));
       if (r.rows() > 0) post = pg::PostFromRow(r, 0);
-      return Status::Ok();
+      return tx.Commit();
     }));
     if (!post) return Status::NotFound("no post with id " + std::to_string(id));
     return std::move(*post);
@@ -427,6 +449,7 @@ class PostgresStore final : public Store {
   }
 
   const Clock& clock_;
+  const PostgresStoreOptions options_;
   pg::PgPool pool_;
 };
 
@@ -434,11 +457,17 @@ class PostgresStore final : public Store {
 
 Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url, const StoreConfig& cfg,
                                                  const Clock& clock) {
+  return OpenPostgresStore(url, cfg, clock, PostgresStoreOptions{});
+}
+
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url, const StoreConfig& cfg,
+                                                 const Clock& clock,
+                                                 const PostgresStoreOptions& options) {
   if (cfg.pool_size < 1) return Status::InvalidArgument("pool_size must be at least 1");
   if (cfg.busy_timeout_ms < 0) {
     return Status::InvalidArgument("busy_timeout_ms must not be negative");
   }
-  auto store = std::make_unique<PostgresStore>(url, cfg, clock);
+  auto store = std::make_unique<PostgresStore>(url, cfg, clock, options);
   CT_RETURN_IF_ERROR(store->Migrate().WithContext("opening the postgresql store"));
   return std::unique_ptr<Store>(std::move(store));
 }

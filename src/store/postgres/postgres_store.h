@@ -6,6 +6,10 @@
 // for a free connection by the same time. A connection lost to a server restart is dropped and
 // replaced: once the server is back, the next call succeeds.
 //
+// Stats: filters without q and with whole-day since/until read post_rollup, a per-day count
+// kept exact by triggers in the writing transaction (migrations/0003_post_rollup.sql); other
+// filters scan the posts.
+//
 // Upserts serialise on a transaction-scoped advisory lock (as SQLite's single writer does), so
 // concurrent importers never race on the same new post; readers are never blocked.
 //
@@ -23,9 +27,19 @@ namespace ct {
 class Clock;
 struct StoreConfig;
 
+// Choices that only tests and benchmarks change.
+struct PostgresStoreOptions {
+  // Stats for filters post_rollup covers (no q, whole-day bounds) sum the rollup; false always
+  // scans the posts (the reference the rollup is tested against).
+  bool stats_from_rollup = true;
+};
+
 // `url` is a libpq URL, e.g. "postgresql://user:pass@host:5432/db". `clock` must outlive the
 // store. Fails with Unavailable when the server cannot be reached.
 Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url, const StoreConfig& cfg,
                                                  const Clock& clock);
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url, const StoreConfig& cfg,
+                                                 const Clock& clock,
+                                                 const PostgresStoreOptions& options);
 
 }  // namespace ct

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <random>
 #include <thread>
 
 #include "core/clock.h"
@@ -80,7 +81,7 @@ class PostgresStoreTest : public ::testing::Test {
 TEST_F(PostgresStoreTest, RecordsEachMigrationOnce) {
   EXPECT_EQ(store_->backend(), "postgresql");
   ASSERT_TRUE(store_->Migrate().ok());
-  EXPECT_EQ(QueryOne(url_, "SELECT count(*) FROM schema_migrations"), "2");
+  EXPECT_EQ(QueryOne(url_, "SELECT count(*) FROM schema_migrations"), "3");
   EXPECT_EQ(QueryOne(url_, "SELECT name FROM schema_migrations WHERE version = 1"), "0001_posts");
   // applied_at comes from the injected clock.
   EXPECT_EQ(QueryOne(url_, "SELECT extract(epoch FROM applied_at)::bigint FROM schema_migrations "
@@ -99,7 +100,7 @@ TEST_F(PostgresStoreTest, TwoStoresMigratingAtOnceBothSucceed) {
   }
   for (auto& t : threads) t.join();
   for (const Status& s : results) EXPECT_TRUE(s.ok()) << s.ToString();
-  EXPECT_EQ(QueryOne(*url, "SELECT count(*) FROM schema_migrations"), "2");
+  EXPECT_EQ(QueryOne(*url, "SELECT count(*) FROM schema_migrations"), "3");
 }
 
 TEST_F(PostgresStoreTest, SearchWithOperatorsAndQuotesNeverFails) {
@@ -309,6 +310,128 @@ TEST(PostgresStoreRestartTest, FirstCallAfterASilentRestartSucceeds) {
   EXPECT_TRUE(s.ok()) << s.ToString();
   auto r = (*opened)->UpsertPosts(std::vector<Post>{MakePost(1)});
   EXPECT_TRUE(r.ok()) << r.status().ToString();
+}
+
+// Stats from post_rollup must equal the scan of the posts, for any filter the rollup covers,
+// after inserts, re-collected posts whose rollup columns change, and triage changes.
+TEST_F(PostgresStoreTest, RollupStatsEqualTheScanOnRandomFilters) {
+  PostgresStoreOptions scan_options;
+  scan_options.stats_from_rollup = false;
+  auto opened = OpenPostgresStore(url_, StoreConfig{}, clock_, scan_options);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Store& scan = **opened;
+
+  std::mt19937 rng(20240229);
+  auto pick = [&](const std::vector<std::string>& values) {
+    return values[std::uniform_int_distribution<size_t>(0, values.size() - 1)(rng)];
+  };
+  auto chance = [&](int percent) { return std::uniform_int_distribution<int>(0, 99)(rng) < percent; };
+  const std::vector<std::string> sources = {"reddit", "hackernews", "trustpilot"};
+  const std::vector<std::string> sentiments = {"positive", "neutral", "negative"};
+  const std::vector<std::string> products = {"vps", "domains", "", "public-cloud"};
+  const std::vector<std::string> languages = {"en", "fr", ""};
+  const std::vector<std::string> countries = {"FR", "GB", "", "DE"};
+  constexpr std::int64_t kDay = 86400;
+  const std::int64_t first_day = -3;  // some posts before 1970: floor division matters
+  constexpr int kDays = 40;
+  auto random_post = [&](int i) {
+    Post p = MakePost(i);
+    p.source = pick(sources);
+    p.created_at = (first_day + std::uniform_int_distribution<int>(0, kDays - 1)(rng)) * kDay +
+                   std::uniform_int_distribution<int>(0, kDay - 1)(rng);
+    p.sentiment_label = pick(sentiments);
+    p.is_complaint = chance(40);
+    p.product = pick(products);
+    p.language = pick(languages);
+    p.country = pick(countries);
+    p.false_positive = chance(10);
+    return p;
+  };
+  std::vector<Post> posts;
+  for (int i = 0; i < 600; ++i) posts.push_back(random_post(i));
+  for (size_t at = 0; at < posts.size(); at += 150) {
+    std::vector<Post> batch(posts.begin() + at, posts.begin() + std::min(posts.size(), at + 150));
+    ASSERT_TRUE(store_->UpsertPosts(batch).ok());
+  }
+
+  auto random_values = [&](const std::vector<std::string>& values) {
+    std::vector<std::string> out;
+    if (chance(60)) return out;
+    for (const auto& v : values) {
+      if (chance(50)) out.push_back(v);
+    }
+    if (out.empty()) out.push_back(pick(values));
+    return out;
+  };
+  auto random_bool = [&]() -> std::optional<bool> {
+    if (chance(60)) return std::nullopt;
+    return chance(50);
+  };
+  auto compare = [&](const char* phase) {
+    for (int round = 0; round < 60; ++round) {
+      PostFilter f;
+      f.sources = random_values(sources);
+      f.sentiments = random_values(sentiments);
+      f.products = random_values(products);
+      f.languages = random_values(languages);
+      f.countries = random_values(countries);
+      f.complaint = random_bool();
+      f.answered = random_bool();
+      if (chance(30)) f.false_positive = random_bool();
+      if (chance(40)) {
+        f.since = (first_day + std::uniform_int_distribution<int>(-1, kDays)(rng)) * kDay;
+      }
+      if (chance(40)) {
+        f.until = (first_day + std::uniform_int_distribution<int>(0, kDays + 1)(rng)) * kDay;
+      }
+      const StatsBucket bucket =
+          std::vector<StatsBucket>{StatsBucket::kDay, StatsBucket::kWeek,
+                                   StatsBucket::kMonth}[static_cast<size_t>(round % 3)];
+      auto from_rollup = store_->Stats(f, bucket);
+      auto from_scan = scan.Stats(f, bucket);
+      ASSERT_TRUE(from_rollup.ok()) << from_rollup.status().ToString();
+      ASSERT_TRUE(from_scan.ok()) << from_scan.status().ToString();
+      EXPECT_EQ(*from_rollup, *from_scan) << phase << ", round " << round;
+    }
+  };
+  compare("after inserts");
+  std::int64_t total = 0;
+  {
+    PostFilter everything;
+    everything.false_positive = std::nullopt;
+    auto s = store_->Stats(everything, StatsBucket::kDay);
+    ASSERT_TRUE(s.ok());
+    total = s->total;
+  }
+  EXPECT_EQ(total, 600);
+
+  // Re-collected posts: analysed columns change (created_at stays the first one).
+  std::vector<Post> again;
+  for (int i = 0; i < 600; i += 3) {
+    Post p = random_post(i);
+    p.source = posts[static_cast<size_t>(i)].source;
+    p.created_at = posts[static_cast<size_t>(i)].created_at;
+    again.push_back(p);
+  }
+  auto r = store_->UpsertPosts(again);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->inserted, 0);
+  compare("after updates");
+
+  // Triage, including back and forth, so rollup rows empty and come back.
+  for (int i = 0; i < 120; ++i) {
+    TriagePatch patch;
+    if (chance(70)) patch.answered = chance(70);
+    if (chance(40)) patch.false_positive = chance(50);
+    patch.actor = "care";
+    patch.now = 1'700'000'000;
+    auto t = store_->UpdateTriage(1 + std::uniform_int_distribution<int>(0, 599)(rng), patch);
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+  }
+  compare("after triage");
+  // No empty rollup rows are left behind.
+  EXPECT_EQ(QueryOne(url_, "SELECT count(*) FROM post_rollup WHERE n <= 0"), "0");
+  EXPECT_EQ(QueryOne(url_, "SELECT sum(n) FROM post_rollup"), "600");
 }
 
 // Throughput of the bulk path (COPY + set-based dedup), printed for the report. The assertion

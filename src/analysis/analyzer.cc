@@ -185,9 +185,10 @@ Analysis Analyzer::Impl::Run(const Post& post) {
   EvidenceWriter ev;
   ev.Reserve(1024);
   ev.BeginObject();
-  const std::string text =
+  // Sanitised once, so that every term quoted in the evidence is valid UTF-8.
+  const std::string text = text::SanitizeUtf8(
       post.title.empty() ? post.content
-                         : (post.content.empty() ? post.title : post.title + "\n" + post.content);
+                         : (post.content.empty() ? post.title : post.title + "\n" + post.content));
 
   // Language.
   const LanguageGuess lang = detector.Detect(text);

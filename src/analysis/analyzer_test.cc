@@ -116,6 +116,12 @@ TEST_F(AnalyzerTest, MetadataCompanyMakesRelevant) {
   EXPECT_TRUE(a.is_complaint);
 }
 
+TEST_F(AnalyzerTest, EvidenceIsValidJsonEvenForInvalidUtf8) {
+  const Analysis a = Run("OVH VPS en panne \xff\xfe arnaque\xc3 remboursement, support nul");
+  const auto ev = nlohmann::json::parse(a.evidence_json);  // throws on invalid UTF-8
+  EXPECT_TRUE(ev.contains("complaint"));
+}
+
 TEST_F(AnalyzerTest, ShortTextIsUnd) {
   const Analysis a = Run("ovh :(");
   EXPECT_EQ(a.language, "und");

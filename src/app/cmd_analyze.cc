@@ -42,7 +42,7 @@ std::string Render(const Analysis& a, bool pretty) {
                       {"country", a.country.empty() ? nlohmann::json() : nlohmann::json(a.country)},
                       {"relevance_score", a.relevance_score},
                       {"relevant", a.relevant},
-                      {"evidence", nlohmann::json::parse(a.evidence_json)}};
+                      {"evidence", nlohmann::json::parse(a.evidence_json, nullptr, false)}};
   return j.dump(pretty ? 2 : -1);
 }
 

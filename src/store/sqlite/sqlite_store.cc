@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -336,32 +338,66 @@ std::string StatsCacheKey(const PostFilter& f, StatsBucket bucket) {
 }
 
 // Stats results of one data version. Entries of older versions are dropped as soon as a newer
-// one is stored; when full, everything is dropped (the next requests recompute). Thread-safe.
+// one is stored; when full, everything is dropped (the next requests recompute). Callers that
+// miss on the same (key, version) while it is being computed wait for that computation instead
+// of running their own (a dashboard opening after an import sends the same requests from
+// several clients at once). Thread-safe.
 class StatsCache {
  public:
+  using Value = std::shared_ptr<const PostStats>;
+
   explicit StatsCache(std::size_t capacity) : capacity_(capacity) {}
 
-  std::shared_ptr<const PostStats> Get(const std::string& key, std::int64_t version) {
-    std::lock_guard lock(mu_);
-    if (version != version_) return nullptr;
-    auto it = entries_.find(key);
-    return it == entries_.end() ? nullptr : it->second;
-  }
-
-  void Put(const std::string& key, std::int64_t version, std::shared_ptr<const PostStats> stats) {
-    if (capacity_ == 0) return;
-    std::lock_guard lock(mu_);
-    if (version < version_) return;  // computed on an older snapshot
-    if (version > version_ || entries_.size() >= capacity_) entries_.clear();
-    version_ = version;
-    entries_[key] = std::move(stats);
+  // The stats for (key, version), from the cache or from `compute` (run on the caller's
+  // snapshot, which must be at `version`).
+  Result<Value> GetOrCompute(const std::string& key, std::int64_t version,
+                             const std::function<Result<PostStats>()>& compute) {
+    if (capacity_ == 0) {
+      CT_ASSIGN_OR_RETURN(PostStats stats, compute());
+      return std::make_shared<const PostStats>(std::move(stats));
+    }
+    const std::string flight = std::to_string(version) + '@' + key;
+    std::promise<Value> promise;
+    {
+      std::unique_lock lock(mu_);
+      if (version == version_) {
+        auto it = entries_.find(key);
+        if (it != entries_.end()) return it->second;
+      }
+      auto running = in_flight_.find(flight);
+      if (running != in_flight_.end()) {
+        std::shared_future<Value> result = running->second;
+        lock.unlock();
+        if (Value v = result.get()) return v;
+        // That computation failed: try on this caller's own connection.
+        CT_ASSIGN_OR_RETURN(PostStats stats, compute());
+        return std::make_shared<const PostStats>(std::move(stats));
+      }
+      in_flight_.emplace(flight, promise.get_future().share());
+    }
+    Result<PostStats> computed = compute();
+    Value value = computed.ok() ? std::make_shared<const PostStats>(std::move(*computed)) : nullptr;
+    {
+      std::lock_guard lock(mu_);
+      in_flight_.erase(flight);
+      if (value && version >= version_) {  // older snapshots are not kept
+        if (version > version_ || entries_.size() >= capacity_) entries_.clear();
+        version_ = version;
+        entries_[key] = value;
+      }
+    }
+    promise.set_value(value);
+    if (!value) return computed.status();
+    return value;
   }
 
  private:
   const std::size_t capacity_;
   std::mutex mu_;
-  std::int64_t version_ = -1;  // guarded by mu_
-  std::unordered_map<std::string, std::shared_ptr<const PostStats>> entries_;  // guarded by mu_
+  std::int64_t version_ = -1;                      // guarded by mu_
+  std::unordered_map<std::string, Value> entries_;  // guarded by mu_
+  // "version@key" -> the result being computed; guarded by mu_
+  std::unordered_map<std::string, std::shared_future<Value>> in_flight_;
 };
 
 // A fixed set of connections handed to one caller at a time.
@@ -630,16 +666,15 @@ class SqliteStore final : public Store {
       CT_ASSIGN_OR_RETURN(bool row, s.Step());
       if (row) version = s.ColumnInt(0);
     }
-    const std::string key = StatsCacheKey(filter, bucket);
-    if (auto cached = stats_cache_.Get(key, version)) {
-      CT_RETURN_IF_ERROR(tx.Commit());
-      return *cached;
-    }
-    StatsAccumulator acc;
-    CT_RETURN_IF_ERROR(AccumulateStats(*conn, filter, acc));
+    CT_ASSIGN_OR_RETURN(StatsCache::Value stats,
+                        stats_cache_.GetOrCompute(StatsCacheKey(filter, bucket), version,
+                                                  [&]() -> Result<PostStats> {
+                                                    StatsAccumulator acc;
+                                                    CT_RETURN_IF_ERROR(
+                                                        AccumulateStats(*conn, filter, acc));
+                                                    return acc.Finish(bucket);
+                                                  }));
     CT_RETURN_IF_ERROR(tx.Commit());
-    auto stats = std::make_shared<const PostStats>(acc.Finish(bucket));
-    stats_cache_.Put(key, version, stats);
     return *stats;
   }
 

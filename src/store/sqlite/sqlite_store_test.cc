@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <random>
+#include <thread>
 
 #include "core/clock.h"
 #include "core/config.h"
@@ -417,6 +418,33 @@ TEST_F(SqliteStoreTest, RollupStatsEqualScannedStats) {
   RawDb raw(DbPath());
   EXPECT_EQ(raw.One("SELECT count(*) FROM post_rollup WHERE n <= 0"), "0");
   EXPECT_EQ(raw.One("SELECT sum(n) FROM post_rollup"), "600");
+}
+
+// Concurrent misses on the same stats share one computation and all get its result; a write
+// makes the next request recompute.
+TEST_F(SqliteStoreTest, ConcurrentStatsMissesAgreeAndWritesInvalidate) {
+  auto store = Open();
+  ASSERT_TRUE(store.ok());
+  std::vector<Post> posts;
+  for (int i = 0; i < 50; ++i) posts.push_back(SamplePost("c" + std::to_string(i)));
+  ASSERT_TRUE((*store)->UpsertPosts(posts).ok());
+  std::vector<PostStats> results(8);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < results.size(); ++t) {
+    threads.emplace_back([&, t] {
+      auto s = (*store)->Stats({}, StatsBucket::kWeek);
+      if (s.ok()) results[t] = *s;
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (const PostStats& r : results) EXPECT_EQ(r.total, 50);
+  std::vector<Post> more = {SamplePost("late")};
+  ASSERT_TRUE((*store)->UpsertPosts(more).ok());
+  EXPECT_EQ((*store)->Stats({}, StatsBucket::kWeek)->total, 51);
+  TriagePatch patch;
+  patch.false_positive = true;
+  ASSERT_TRUE((*store)->UpdateTriage(1, patch).ok());
+  EXPECT_EQ((*store)->Stats({}, StatsBucket::kWeek)->total, 50);
 }
 
 }  // namespace

@@ -53,10 +53,10 @@ std::string PostWhere(const PostFilter& f, PgParams& params) {
   if (f.since) c.Add("created_at >= " + params.Placeholder(static_cast<std::int64_t>(*f.since)));
   if (f.until) c.Add("created_at < " + params.Placeholder(static_cast<std::int64_t>(*f.until)));
   if (!f.q.empty()) {
-    // plainto_tsquery ANDs the words and never fails on operators or quotes; with no word left
-    // it is empty and matches nothing.
-    c.Add("search @@ plainto_tsquery('simple'::regconfig, lower(regexp_replace(" +
-          params.Placeholder(f.q) + "::text COLLATE \"und-x-icu\", '[^[:alnum:]]+', ' ', 'g')))");
+    // ct_search_query (migrations/0004) ANDs the words as literal lexemes, so operators and
+    // quotes in q are never syntax; without any word it is NULL and matches nothing. It is
+    // immutable: folded to a constant at planning, so the planner sees the actual words.
+    c.Add("search @@ ct_search_query(" + params.Placeholder(f.q) + "::text)");
   }
   return c.Sql();
 }

@@ -12,8 +12,8 @@ namespace ct::pg {
 // Returns " WHERE ..." (or "" when nothing filters), adding values to `params`.
 // q: words are runs of letters and digits (anything else separates them); each must be a whole
 // word of title or content, case-insensitively (Unicode-aware through the ICU collation, so
-// independent of the database locale). A q without any word matches nothing. The expression is
-// the one of the `search` column in migrations/0001_posts.sql: keep them equal.
+// independent of the database locale). A q without any word matches nothing. The words are
+// those of the `search` column (ct_search_words in migrations/0004_cheaper_search_vector.sql).
 std::string PostWhere(const PostFilter& filter, PgParams& params);
 
 // Whether post_rollup (migrations/0003_post_rollup.sql) answers stats for `filter`: no q, and

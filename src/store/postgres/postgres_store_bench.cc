@@ -3,7 +3,7 @@
 // latencies the API needs (p50/p99 of each page and stats kind the dashboard asks for).
 //
 //   postgres_store_bench [--url postgresql://...] [--posts N] [--batch B] [--reads-only 1]
-//                        [--repeat R]
+//                        [--repeat R] [--skip-reads 1]
 //
 // Without --url it starts a throw-away server (tests/support/pg_server.h). --reads-only skips
 // the import (for a database loaded by an earlier run with the same --posts).
@@ -85,12 +85,14 @@ int main(int argc, char** argv) {
   int posts = 1'000'000;
   int batch_size = 1'000;
   bool reads_only = false;
+  bool skip_reads = false;
   int repeat = 200;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--url") == 0) url = argv[i + 1];
     if (std::strcmp(argv[i], "--posts") == 0) posts = std::atoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--batch") == 0) batch_size = std::atoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--reads-only") == 0) reads_only = std::atoi(argv[i + 1]) != 0;
+    if (std::strcmp(argv[i], "--skip-reads") == 0) skip_reads = std::atoi(argv[i + 1]) != 0;
     if (std::strcmp(argv[i], "--repeat") == 0) repeat = std::max(1, std::atoi(argv[i + 1]));
   }
   std::unique_ptr<ct::testing::PgServer> server;
@@ -149,6 +151,7 @@ int main(int argc, char** argv) {
                 again.ok() ? static_cast<long long>(again->unchanged) : -1LL);
   }
 
+  if (skip_reads) return 0;
   // Reads, as the API issues them (50 rows per page; the dashboard's stats filters).
   const ct::UnixSeconds last_created = 1'600'000'000 + static_cast<std::int64_t>(posts - 1) * 37;
   const ct::UnixSeconds last_day_end = (last_created / 86400 + 1) * 86400;
@@ -200,15 +203,16 @@ int main(int argc, char** argv) {
   page("page newest q=outage", PostSort::kNewest, [](PostFilter& f) { f.q = "outage"; });
   page("page newest q=outage vps", PostSort::kNewest, [](PostFilter& f) { f.q = "outage vps"; });
   page("page relevance q=refund", PostSort::kRelevance, [](PostFilter& f) { f.q = "refund"; });
-  page("page newest q=<rare id>", PostSort::kNewest, [](PostFilter& f) { f.q = "123457"; });
+  page("page newest q=<rare id>", PostSort::kNewest,
+       [&](PostFilter& f) { f.q = std::to_string(posts / 2 + 7); });
   stats("stats week, no filter", StatsBucket::kWeek, [](PostFilter&) {});
   stats("stats day, no filter", StatsBucket::kDay, [](PostFilter&) {});
   stats("stats month, product=vps", StatsBucket::kMonth,
         [](PostFilter& f) { f.products = {"vps"}; });
   stats("stats day, last 30 days", StatsBucket::kDay,
         [&](PostFilter& f) { f.since = last_day_end - 30 * 86400; });
-  stats("stats week, reddit+complaint, 90 days", StatsBucket::kWeek, [&](PostFilter& f) {
-    f.sources = {"reddit"};
+  stats("stats week, trustpilot+complaint, 90d", StatsBucket::kWeek, [&](PostFilter& f) {
+    f.sources = {"trustpilot"};
     f.complaint = true;
     f.since = last_day_end - 90 * 86400;
     f.until = last_day_end;

@@ -258,13 +258,16 @@ run_backend() {  # run_backend sqlite|postgresql; returns non-zero on failure (r
   local root="$WORK/nginx/root-$backend" e name path kind
   rm -rf "$root"
   mkdir -p "$root"
-  declare -A matched bytes
+  declare -A matched bytes single_ms status
   for e in "${ENDPOINTS[@]}"; do
     IFS='|' read -r name path kind <<<"$e"
-    local code
-    code=$(curl -s -o "$root/$name.json" -w '%{http_code}' --max-time 600 "http://127.0.0.1:$api_port$path")
-    [ "$code" = 200 ] ||
-      { echo "$backend: GET $path -> $code: $(head -c 300 "$root/$name.json")" >&2; return 1; }
+    local code took
+    read -r code took < <(curl -s -o "$root/$name.json" -w '%{http_code} %{time_total}\n' --max-time 600 \
+      "http://127.0.0.1:$api_port$path")
+    single_ms[$name]=$(awk -v t="$took" 'BEGIN{printf "%.1f", t*1000}')
+    status[$name]=$code
+    # A failing endpoint is still measured (every request counts as an error); the row says why.
+    [ "$code" = 200 ] || log "$backend: GET $path -> $code: $(head -c 300 "$root/$name.json")"
     bytes[$name]=$(stat -c %s "$root/$name.json")
   done
   for e in "${ENDPOINTS[@]}"; do
@@ -322,20 +325,25 @@ run_backend() {  # run_backend sqlite|postgresql; returns non-zero on failure (r
         if (e > 0) m = m (m == "" ? "" : ", ") "errors";
         print ((m == "") ? "yes" : "no (" m ")")}')
     fi
+    if [ "${status[$name]}" != 200 ]; then
+      met="no (HTTP ${status[$name]}: $(grep -o '"code": *"[^"]*"' "$root/$name.json" | head -1 | cut -d'"' -f4))"
+    fi
     log "$backend: $name: API $a_rps req/s p50 $a_p50_txt ms p99 $a_p99_txt ms, $a_err_txt errors | nginx $n_rps req/s | ${ratio}% | $met"
-    rows+="| \`$name\` \`$path\` | ${matched[$name]:-?} | ${bytes[$name]} | $(printf '%.0f' "$a_rps") | $a_p50_txt | $a_p99_txt | $a_err_txt | $(printf '%.0f' "$n_rps") | $(fmt_ms "$n_p99") | ${ratio}% | $met |"$'\n'
+    rows+="| \`$name\` \`$path\` | ${matched[$name]:-?} | ${bytes[$name]} | ${single_ms[$name]} | $(printf '%.0f' "$a_rps") | $a_p50_txt | $a_p99_txt | $a_err_txt | $(printf '%.0f' "$n_rps") | $(fmt_ms "$n_p99") | ${ratio}% | $met |"$'\n'
     [ $first -eq 1 ] || json_rows+=","
     first=0
-    json_rows+=$(printf '\n      {"name":"%s","path":"%s","kind":"%s","matched_rows":%s,"response_bytes":%s,"api":{"rps":%s,"p50_us":%s,"p90_us":%s,"p99_us":%s,"max_us":%s,"requests":%s,"errors":%s,"timeouts":%s,"p99_above_timeout":%s},"nginx":{"rps":%s,"p50_us":%s,"p90_us":%s,"p99_us":%s,"max_us":%s,"requests":%s,"errors":%s},"ratio_pct":%s,"target_met":%s}' \
-      "$name" "$path" "$kind" "${matched[$name]:-null}" "${bytes[$name]}" \
+    json_rows+=$(printf '\n      {"name":"%s","path":"%s","kind":"%s","matched_rows":%s,"response_bytes":%s,"first_request_ms":%s,"api":{"rps":%s,"p50_us":%s,"p90_us":%s,"p99_us":%s,"max_us":%s,"requests":%s,"errors":%s,"timeouts":%s,"p99_above_timeout":%s},"nginx":{"rps":%s,"p50_us":%s,"p90_us":%s,"p99_us":%s,"max_us":%s,"requests":%s,"errors":%s},"ratio_pct":%s,"target_met":%s}' \
+      "$name" "$path" "$kind" "${matched[$name]:-null}" "${bytes[$name]}" "${single_ms[$name]}" \
       "$a_rps" "$a_p50" "$(wrk_field "$api_out" p90_us)" "$a_p99" "$(wrk_field "$api_out" max_us)" "$a_req" "$a_err" "$a_to" "$([ "$a_p99_eff" = 10000000 ] && echo true || echo false)" \
       "$n_rps" "$n_p50" "$(wrk_field "$ngx_out" p90_us)" "$n_p99" "$(wrk_field "$ngx_out" max_us)" "$(wrk_field "$ngx_out" requests)" "$n_err" \
       "$ratio" "$([ "$met" = yes ] && echo true || echo false)")
   done
 
-  local hwm rss_end
+  local hwm rss_end rss_anon rss_file
   hwm=$(awk '/^VmHWM/{print $2}' "/proc/$API_PID/status")
   rss_end=$(awk '/^VmRSS/{print $2}' "/proc/$API_PID/status")
+  rss_anon=$(awk '/^RssAnon/{print $2}' "/proc/$API_PID/status")
+  rss_file=$(awk '/^RssFile/{print $2}' "/proc/$API_PID/status")
   stop_api
   stop_nginx
   [ "$backend" = postgresql ] && stop_pg
@@ -344,13 +352,13 @@ run_backend() {  # run_backend sqlite|postgresql; returns non-zero on failure (r
   BACKEND_MD[$backend]="### $backend
 
 - Import: **$import_rate posts/s** ($POSTS posts in ${import_s} s, ${inserted:-?} inserted; database $((db_bytes / 1024 / 1024)) MiB)
-- API peak RSS (VmHWM over the whole run): **$((hwm / 1024)) MiB** (RSS after start $((rss_start / 1024)) MiB, at the end $((rss_end / 1024)) MiB)
+- API peak RSS (VmHWM over the whole run): **$((hwm / 1024)) MiB** (RSS after start $((rss_start / 1024)) MiB, at the end $((rss_end / 1024)) MiB: $((rss_anon / 1024)) MiB anonymous, $((rss_file / 1024)) MiB file-backed such as a memory-mapped database)
 
-| endpoint | rows matched | body bytes | API req/s | API p50 ms | API p99 ms | API errors | nginx req/s | nginx p99 ms | API / nginx | target met? |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|
+| endpoint | rows matched | body bytes | first request ms (cold, alone) | API req/s | API p50 ms | API p99 ms | API errors | nginx req/s | nginx p99 ms | API / nginx | target met? |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|
 $rows"
-  BACKEND_JSON[$backend]=$(printf '{"backend":"%s","status":"ok","import":{"posts":%s,"seconds":%s,"posts_per_s":%s,"inserted":%s,"db_bytes":%s},"api_rss_kib":{"after_start":%s,"end":%s,"peak_vmhwm":%s},"endpoints":[%s\n    ]}' \
-    "$backend" "$POSTS" "$import_s" "$import_rate" "${inserted:-null}" "$db_bytes" "$rss_start" "$rss_end" "$hwm" "$json_rows")
+  BACKEND_JSON[$backend]=$(printf '{"backend":"%s","status":"ok","import":{"posts":%s,"seconds":%s,"posts_per_s":%s,"inserted":%s,"db_bytes":%s},"api_rss_kib":{"after_start":%s,"end":%s,"end_anon":%s,"end_file":%s,"peak_vmhwm":%s},"endpoints":[%s\n    ]}' \
+    "$backend" "$POSTS" "$import_s" "$import_rate" "${inserted:-null}" "$db_bytes" "$rss_start" "$rss_end" "$rss_anon" "$rss_file" "$hwm" "$json_rows")
 }
 
 # --- report (rewritten after each backend, so an interrupted run keeps what it measured) -------
@@ -368,7 +376,7 @@ write_report() {
     echo "Generated by \`make bench-api\` (\`bench/api/run.sh\`); how to read it: docs/benchmarks.md."
     echo
     echo "- Date: $STARTED; commit $COMMIT"
-    echo "- Machine: $(nproc) CPUs ($CPU), $MEM_GIB GiB RAM, Linux $(uname -r)"
+    echo "- Machine: $(nproc) CPUs ($CPU), $MEM_GIB GiB RAM, Linux $(uname -r); load average $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) when this was written (other work on the machine depresses every number, nginx's too)"
     echo "- Data: **$POSTS SYNTHETIC posts** from \`bench_synthetic_posts --seed $SEED\` ($((POSTS_BYTES / 1024 / 1024)) MiB of JSON lines; $GEN_SUMMARY)"
     echo "- Load: wrk $WRK_VERSION, $CONNS keep-alive connections, $THREADS threads, ${DURATION} s per run after a ${WARMUP} s warm-up, on the same machine as the server (they share the CPUs)"
     echo "- Ceiling: nginx $NGINX_VERSION (2 workers, access_log off) serving each endpoint's exact response body as a static file"
@@ -385,7 +393,7 @@ Not measured yet (the run was interrupted before this backend).
   } >"$OUT/api.md"
 
   {
-    printf '{\n  "date":"%s","commit":"%s",\n' "$STARTED" "$COMMIT"
+    printf '{\n  "date":"%s","commit":"%s","loadavg_start":"%s","loadavg_end":"%s",\n' "$STARTED" "$COMMIT" "$LOAD_START" "$(cut -d' ' -f1-3 /proc/loadavg)"
     printf '  "machine":{"nproc":%s,"cpu":"%s","mem_gib":%s,"kernel":"%s"},\n' "$(nproc)" "$CPU" "$MEM_GIB" "$(uname -r)"
     printf '  "posts":%s,"posts_file_bytes":%s,"seed":%s,"synthetic":true,\n' "$POSTS" "$POSTS_BYTES" "$SEED"
     printf '  "wrk":{"version":"%s","connections":%s,"threads":%s,"duration_s":%s,"warmup_s":%s},"nginx_version":"%s",\n' \
@@ -404,6 +412,7 @@ Not measured yet (the run was interrupted before this backend).
 }
 
 STARTED="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 for backend in $BACKENDS; do
   if ! run_backend "$backend" 2>"$LOGS/$backend-failure.txt"; then
     reason=$(tail -3 "$LOGS/$backend-failure.txt" | tr '\n' ' ' | sed 's/"/'"'"'/g')

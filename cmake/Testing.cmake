@@ -8,6 +8,9 @@ target_link_libraries(ct_test_pch PUBLIC GTest::gtest GTest::gmock GTest::gtest_
 target_precompile_headers(ct_test_pch PUBLIC <gtest/gtest.h> <gmock/gmock.h> <string> <vector>
                           <memory> <optional> <functional> <map>)
 
+# `pure_tests` builds every test labelled pure (the sanitizer run builds only these).
+add_custom_target(pure_tests)
+
 function(ct_add_test name)
   cmake_parse_arguments(T "" "LABEL;TIMEOUT" "SOURCES;LIBS" ${ARGN})
   if(NOT T_LABEL)
@@ -23,4 +26,7 @@ function(ct_add_test name)
                              CT_BINARY_DIR="${CMAKE_BINARY_DIR}")
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES LABELS ${T_LABEL} TIMEOUT ${T_TIMEOUT})
+  if(T_LABEL STREQUAL "pure")
+    add_dependencies(pure_tests ${name})
+  endif()
 endfunction()

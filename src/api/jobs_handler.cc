@@ -470,32 +470,26 @@ Status RegisterJobRoutes(Router& router, ApiContext& context, JobRoutesDeps& dep
         return enqueue(std::move(e));
       }}));
 
-  CT_RETURN_IF_ERROR(router.Add(Route{
-      "POST", "/jobs/auto-scrape", Access::kOperator, "Run the scheduled auto-scrape now", "",
-      [enqueue](const HttpRequest& req, const RequestContext&) {
-        auto body = ParseBody(req, true);
-        if (!body.ok()) return ErrorResponse(body.status());
-        BodyReader r(*body, {});
-        if (!r.status().ok()) return ErrorResponse(r.status());
-        EnqueueRequest e;
-        e.type = "auto_scrape";
-        e.unique_key = "auto_scrape";
-        return enqueue(std::move(e));
-      }}));
-
-  CT_RETURN_IF_ERROR(router.Add(Route{
-      "POST", "/jobs/backup", Access::kOperator, "Back the store up now (verified copy)", "",
-      [enqueue](const HttpRequest& req, const RequestContext&) {
-        auto body = ParseBody(req, true);
-        if (!body.ok()) return ErrorResponse(body.status());
-        BodyReader r(*body, {});
-        if (!r.status().ok()) return ErrorResponse(r.status());
-        EnqueueRequest e;
-        e.type = "backup";
-        e.priority = 8;
-        e.unique_key = "backup";
-        return enqueue(std::move(e));
-      }}));
+  // Shortcuts that take no body: one job of `type`, at most one active at a time.
+  auto no_body_route = [&](const char* path, const char* summary, const char* type, int priority) {
+    return router.Add(Route{
+        "POST", path, Access::kOperator, summary, "",
+        [enqueue, type, priority](const HttpRequest& req, const RequestContext&) {
+          auto body = ParseBody(req, true);
+          if (!body.ok()) return ErrorResponse(body.status());
+          BodyReader r(*body, {});
+          if (!r.status().ok()) return ErrorResponse(r.status());
+          EnqueueRequest e;
+          e.type = type;
+          e.priority = priority;
+          e.unique_key = type;
+          return enqueue(std::move(e));
+        }});
+  };
+  CT_RETURN_IF_ERROR(no_body_route("/jobs/auto-scrape", "Run the scheduled auto-scrape now",
+                                   "auto_scrape", kDefaultPriority));
+  CT_RETURN_IF_ERROR(
+      no_body_route("/jobs/backup", "Back the store up now (verified copy)", "backup", 8));
 
   CT_RETURN_IF_ERROR(router.Add(Route{
       "DELETE", "/jobs/{id}", Access::kOperator,

@@ -5,10 +5,15 @@
 #include <spdlog/spdlog.h>
 
 #include "api/api_server.h"
+#include "api/jobs_handler.h"
 #include "app/app_context.h"
 #include "app/cmd_api.h"
 #include "app/commands.h"
 #include "app/signals.h"
+#include "jobs/builtin_jobs.h"
+#include "jobs/job_registry.h"
+#include "jobs/queue_factory.h"
+#include "queue/job_queue.h"
 #include "store/store.h"
 
 namespace ct {
@@ -25,10 +30,25 @@ void RunApi(const GlobalOptions& global, const ApiOptions& o, const std::string&
   if (ec) Fail(Status::Unavailable(ec.message()), "creating data dir " + config.data_dir);
   SystemClock clock;
   auto store = OpenStoreOrFail(config, clock);
+  auto queue = OpenJobQueue(config, clock);
+  if (!queue.ok()) Fail(queue.status(), "opening the job queue");
+  // The registry only validates payloads here; workers run the jobs.
+  JobRegistry registry;
+  if (Status s = RegisterBuiltinJobs(
+          registry, BuiltinJobOptionsFromConfig(config, ProcessEnvironment()), clock);
+      !s.ok())
+    Fail(s, "registering job types");
+  JobRoutesDeps jobs{**queue,
+                     [&registry](std::string_view type, std::string_view payload) {
+                       return registry.ValidatePayload(type, payload);
+                     },
+                     (std::filesystem::path(config.data_dir) / "supervisor.json").string()};
   ApiServer server(config.server, *store, clock);
+  if (Status s = RegisterJobRoutes(server.router(), server.context(), jobs); !s.ok())
+    Fail(s, "registering /jobs routes");
   if (Status s = server.Start(); !s.ok()) Fail(s, "starting the API");
-  spdlog::info("complaints {} listening on http://{} (store: {})", role, config.server.listen,
-               store->backend());
+  spdlog::info("complaints {} listening on http://{} (store: {}, queue: {})", role,
+               config.server.listen, store->backend(), (*queue)->backend());
   const int sig = WaitForTerminationSignal();
   spdlog::info("signal {} received: draining", sig);
   server.Stop();

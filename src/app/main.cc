@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   ct::AddTokenCommand(app, global);
   ct::AddImportCommand(app, global);
   ct::AddWorkerCommand(app, global);
+  ct::AddSchedulerCommand(app, global);
 #ifdef CT_HAVE_ANALYSIS
   ct::AddAnalyzeCommand(app, global);
 #endif

@@ -14,6 +14,8 @@ BuiltinJobOptions BuiltinJobOptionsFromConfig(const AppConfig& config, const Env
   o.backup.data_dir = config.data_dir;
   auto it = env.find("COMPLAINTS_TEST_JOBS");
   o.test_jobs = it != env.end() && it->second == "1";
+  o.scrape.config = config;
+  o.scrape.env = env;
   return o;
 }
 
@@ -25,7 +27,7 @@ Status RegisterBuiltinJobs(JobRegistry& registry, const BuiltinJobOptions& optio
        [](const nlohmann::json& p) { return payload::OnlyKeys(p, {}); },
        [backup, &clock](JobContext& ctx) { return RunBackup(backup, clock, ctx); },
        "verified copy of the database, then retention"}));
-  CT_RETURN_IF_ERROR(RegisterScrapeJobs(registry));
+  CT_RETURN_IF_ERROR(RegisterScrapeJobs(registry, ScrapeJobDeps{options.scrape, clock}));
   if (options.test_jobs) CT_RETURN_IF_ERROR(RegisterTestJobs(registry));
   return Status::Ok();
 }

@@ -7,12 +7,15 @@
 #include "core/status.h"
 #include "jobs/backup_job.h"
 #include "jobs/job_registry.h"
+#include "jobs/scrape_jobs.h"
 
 namespace ct {
 
 struct BuiltinJobOptions {
   BackupOptions backup;
   bool test_jobs = false;  // COMPLAINTS_TEST_JOBS=1: the test.* types
+  // The scrape types' sources, [fetch], store and data dir. Default: the built-in config.
+  ScrapeJobOptions scrape;
 };
 
 BuiltinJobOptions BuiltinJobOptionsFromConfig(const AppConfig& config, const Environment& env);

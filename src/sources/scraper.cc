@@ -48,6 +48,7 @@ Result<ScrapeResult> Scraper::Run(const SourceSpec& spec, const std::string& que
         q.validators = qs.validators;
       }
       q.last_error.clear();
+      q.last_success = now;
     } else {
       q.last_error = result.status().ToString();
     }

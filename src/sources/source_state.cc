@@ -49,6 +49,7 @@ SourceState FromJson(const json& j) {
       qs.validators.etag = v.value("etag", "");
       qs.validators.last_modified = v.value("last_modified", "");
       qs.last_run = v.value("last_run", std::int64_t{0});
+      qs.last_success = v.value("last_success", std::int64_t{0});
       qs.last_error = v.value("last_error", "");
       s.queries[name] = qs;
     }
@@ -70,6 +71,7 @@ json ToJson(const SourceState& s) {
     json v = {{"etag", qs.validators.etag},
               {"last_modified", qs.validators.last_modified},
               {"last_run", qs.last_run},
+              {"last_success", qs.last_success},
               {"last_error", qs.last_error}};
     if (qs.cursor) v["cursor"] = *qs.cursor;
     q[name] = v;

@@ -26,7 +26,8 @@ namespace ct {
 struct QueryState {
   std::optional<std::int64_t> cursor;  // newest created_at stored (Unix seconds)
   Validators validators;
-  std::int64_t last_run = 0;
+  std::int64_t last_run = 0;      // Unix seconds of the last run, failed or not; 0 = never
+  std::int64_t last_success = 0;  // Unix seconds of the last run that succeeded; 0 = never
   std::string last_error;
 };
 

@@ -70,7 +70,10 @@ class PgParams {
   template <typename T>
   std::string Placeholder(const T& v) {
     Add(v);
-    return "$" + std::to_string(values_.size());
+    // Appended rather than "$" + ...: GCC 12 at -O3 (Release) reports a false -Wrestrict there.
+    std::string placeholder = "$";
+    placeholder += std::to_string(values_.size());
+    return placeholder;
   }
 
   int size() const { return static_cast<int>(values_.size()); }

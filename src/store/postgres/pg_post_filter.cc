@@ -1,6 +1,5 @@
 #include "store/postgres/pg_post_filter.h"
 
-#include <cstdint>
 #include <vector>
 
 namespace ct::pg {
@@ -9,10 +8,10 @@ namespace {
 class Conditions {
  public:
   void Add(std::string condition) { parts_.push_back(std::move(condition)); }
-  std::string Sql() const {
+  std::string Sql(const char* first = " WHERE ") const {
     std::string out;
     for (size_t i = 0; i < parts_.size(); ++i) {
-      out += i == 0 ? " WHERE " : " AND ";
+      out += i == 0 ? first : " AND ";
       out += parts_[i];
     }
     return out;
@@ -30,8 +29,6 @@ void AddIn(Conditions& c, PgParams& params, const char* column,
 }
 
 const char* BoolSql(bool v) { return v ? "true" : "false"; }
-
-constexpr std::int64_t kSecondsPerDay = 86400;
 
 // The conditions on columns that `posts` and `post_rollup` share.
 void AddDimensions(Conditions& c, PgParams& params, const PostFilter& f) {
@@ -61,19 +58,10 @@ std::string PostWhere(const PostFilter& f, PgParams& params) {
   return c.Sql();
 }
 
-bool RollupCovers(const PostFilter& f) {
-  return f.q.empty() && (!f.since || *f.since % kSecondsPerDay == 0) &&
-         (!f.until || *f.until % kSecondsPerDay == 0);
-}
-
-std::string RollupWhere(const PostFilter& f, PgParams& params) {
+std::string DimensionConditions(const PostFilter& f, PgParams& params) {
   Conditions c;
   AddDimensions(c, params, f);
-  // Whole days (RollupCovers): created_at >= since <=> day >= since / 86400, exactly, also
-  // before 1970.
-  if (f.since) c.Add("day >= " + params.Placeholder(*f.since / kSecondsPerDay) + "::bigint");
-  if (f.until) c.Add("day < " + params.Placeholder(*f.until / kSecondsPerDay) + "::bigint");
-  return c.Sql();
+  return c.Sql("");
 }
 
 }  // namespace ct::pg

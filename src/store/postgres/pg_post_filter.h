@@ -16,10 +16,8 @@ namespace ct::pg {
 // those of the `search` column (ct_search_words in migrations/0004_cheaper_search_vector.sql).
 std::string PostWhere(const PostFilter& filter, PgParams& params);
 
-// Whether post_rollup (migrations/0003_post_rollup.sql) answers stats for `filter`: no q, and
-// since/until (if set) on UTC day boundaries.
-bool RollupCovers(const PostFilter& filter);
-// The same rows as PostWhere, as conditions over post_rollup. Precondition: RollupCovers.
-std::string RollupWhere(const PostFilter& filter, PgParams& params);
+// The conditions of `filter` on the columns `posts` and `post_rollup` share (all but q and
+// since/until), joined by AND without a leading WHERE; "" when none.
+std::string DimensionConditions(const PostFilter& filter, PgParams& params);
 
 }  // namespace ct::pg

@@ -1,9 +1,13 @@
 #include "store/postgres/postgres_store.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <map>
+#include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/config.h"
@@ -27,6 +31,9 @@ using pg::PgTransaction;
 
 // Serialises upserts across processes ("ctupsrt").
 constexpr std::int64_t kUpsertLockKey = 0x6374'7570'7372'74;
+
+// Rows a text search walks in sort order before it turns to the GIN index (ListPosts).
+constexpr int kTextWalkRows = 4000;
 
 // Per-connection staging table for the rows an upsert batch changes.
 constexpr char kBeginUpsert[] =
@@ -93,9 +100,72 @@ void SortBreakdown(std::vector<CountByKey>& v) {
   });
 }
 
+constexpr std::int64_t kSecondsPerDay = 86400;
+
+// UTC day of created_at (floor division, also before 1970), as post_rollup.day. Days fold into
+// weeks or months in C++, which is cheaper than formatting a date per row.
+constexpr char kDaySql[] =
+    "created_at / 86400 - CASE WHEN created_at % 86400 < 0 THEN 1 ELSE 0 END";
+
+std::int64_t FloorDiv(std::int64_t a, std::int64_t b) { return a / b - (a % b < 0 ? 1 : 0); }
+
+// The rows Stats aggregates for a filter without q, with the columns of post_rollup: the whole
+// UTC days inside [since, until) from post_rollup, and the partial days at either end (sub-day
+// bounds) from the posts, so reading at most two days of posts. One statement: one snapshot.
+std::string RollupWithEdges(const PostFilter& f, PgParams& params) {
+  const std::string dims = pg::DimensionConditions(f, params);
+  auto where = [&](const std::string& time) {
+    std::string w = dims;
+    if (!w.empty() && !time.empty()) w += " AND ";
+    w += time;
+    return w.empty() ? w : " WHERE " + w;
+  };
+  auto range = [&](const char* column, std::optional<std::int64_t> from,
+                   std::optional<std::int64_t> to) {
+    std::string time;
+    if (from) time = std::string(column) + " >= " + params.Placeholder(*from) + "::bigint";
+    if (to) {
+      if (!time.empty()) time += " AND ";
+      time += std::string(column) + " < " + params.Placeholder(*to) + "::bigint";
+    }
+    return time;
+  };
+  std::vector<std::string> parts;
+  auto posts_between = [&](std::optional<std::int64_t> from, std::optional<std::int64_t> to) {
+    parts.push_back("SELECT " + std::string(kDaySql) +
+                    " AS day, source, sentiment_label, product, language, country, "
+                    "is_complaint, answered, 1 AS n FROM posts" +
+                    where(range("created_at", from, to)));
+  };
+  // Whole days: [first_day, end_day).
+  std::optional<std::int64_t> first_day, end_day;
+  if (f.since) first_day = -FloorDiv(-*f.since, kSecondsPerDay);  // ceiling
+  if (f.until) end_day = FloorDiv(*f.until, kSecondsPerDay);
+  if (first_day && end_day && *first_day >= *end_day) {
+    posts_between(f.since, f.until);  // no whole day in between
+  } else {
+    parts.push_back(
+        "SELECT day, source, sentiment_label, product, language, country, is_complaint, "
+        "answered, n FROM post_rollup" +
+        where(range("day", first_day, end_day)));
+    if (f.since && *f.since != *first_day * kSecondsPerDay) {
+      posts_between(f.since, *first_day * kSecondsPerDay);
+    }
+    if (f.until && *f.until != *end_day * kSecondsPerDay) {
+      posts_between(*end_day * kSecondsPerDay, f.until);
+    }
+  }
+  std::string sql;
+  for (const std::string& part : parts) {
+    if (!sql.empty()) sql += " UNION ALL ";
+    sql += part;
+  }
+  return sql;
+}
+
 // One aggregate with grouping sets, so every figure comes from the same snapshot and the rows
 // are read once. `count` counts the posts of a row of `from` ("count(*)" over posts, "sum(n)"
-// over post_rollup); `from` is a FROM item with the columns of post_rollup.
+// over rows shaped like post_rollup's); `from` is a FROM item with post_rollup's columns.
 std::string StatsSql(const std::string& count, const std::string& from) {
   auto count_where = [&](const char* condition) {
     return "COALESCE(" + count + " FILTER (WHERE " + condition + "), 0)";
@@ -200,8 +270,11 @@ class PostgresStore final : public Store {
     if (request.after && request.after->sort != request.sort) {
       return Status::InvalidArgument("cursor was made for another sort");
     }
+    // q is matched apart (below); every other condition selects the rows in sort order.
+    PostFilter without_q = request.filter;
+    without_q.q.clear();
     PgParams params;
-    std::string where = pg::PostWhere(request.filter, params);
+    std::string where = pg::PostWhere(without_q, params);
     const char* glue = where.empty() ? " WHERE " : " AND ";
     std::string order;
     switch (request.sort) {
@@ -231,17 +304,59 @@ class PostgresStore final : public Store {
         break;
     }
     // One row more than asked tells whether another page follows.
-    const std::string sql = std::string("SELECT ") + pg::kPostColumns + " FROM posts" + where +
-                            order + " LIMIT " + std::to_string(request.limit + 1);
+    const std::string limit = " LIMIT " + std::to_string(request.limit + 1);
+    std::vector<std::string> attempts;
+    if (request.filter.q.empty()) {
+      attempts.push_back(std::string("SELECT ") + pg::kPostColumns + " FROM posts" + where + order +
+                         limit);
+    } else {
+      // How many posts hold the words decides the plan, and the planner cannot tell for words
+      // outside its short list of most common ones (it guesses 0.5%, and would walk a million
+      // rows in order for a word found once). So: first the newest kTextWalkRows rows in order
+      // (a common word fills the page within a few); when they hold no full page and more rows
+      // follow, the words are rare: the GIN index finds every match and they are sorted.
+      const std::string match =
+          "search @@ ct_search_query(" + params.Placeholder(request.filter.q) + "::text)";
+      const std::string walk = std::to_string(kTextWalkRows);
+      // The walk carries narrow rows (row_number() keeps what it numbers); only the matches
+      // are read in full.
+      attempts.push_back(std::string("SELECT ") + pg::kPostColumns +
+                         ", hit, rn FROM (SELECT p.*, h.hit, h.rn FROM (SELECT id, hit, rn FROM "
+                         "(SELECT id, created_at, relevance_score, hit, row_number() OVER (" +
+                         order.substr(1) +
+                         ") AS rn FROM (SELECT id, created_at, relevance_score, " + match +
+                         " AS hit FROM posts" + where + order + " LIMIT " + walk +
+                         ") w) x WHERE hit OR rn = " + walk + order + limit +
+                         ") h JOIN posts p ON p.id = h.id) j ORDER BY rn");
+      // OFFSET 0 keeps the sort order from reaching the scan, so it is not walked in order.
+      attempts.push_back(std::string("SELECT ") + pg::kPostColumns + " FROM (SELECT * FROM posts" +
+                         where + glue + match + " OFFSET 0) m" + order + limit);
+    }
     PostPage page;
     CT_RETURN_IF_ERROR(pool_.Run([&](PgConnection& conn) -> Status {
-      CT_ASSIGN_OR_RETURN(PgResult r, conn.Exec(sql, params));
       page.items.clear();
-      for (int i = 0; i < r.rows() && i < request.limit; ++i) {
-        page.items.push_back(pg::PostFromRow(r, i));
-      }
       page.next.reset();
-      if (r.rows() > request.limit) page.next = CursorAfter(page.items.back(), request.sort);
+      int rows = 0;
+      for (size_t i = 0; i < attempts.size(); ++i) {
+        CT_ASSIGN_OR_RETURN(PgResult r, conn.Exec(attempts[i], params));
+        page.items.clear();
+        rows = 0;
+        bool walked_all = false;  // the bounded walk reached its last row
+        const bool bounded = i + 1 < attempts.size();
+        for (int row = 0; row < r.rows(); ++row) {
+          if (bounded) {
+            if (r.Int(row, 30) == kTextWalkRows) walked_all = true;
+            if (!r.Bool(row, 29)) continue;
+          }
+          ++rows;
+          if (static_cast<int>(page.items.size()) < request.limit) {
+            page.items.push_back(pg::PostFromRow(r, row));
+          }
+        }
+        // Done unless the bounded walk ended short of a full page with rows left unread.
+        if (!bounded || rows > request.limit || !walked_all) break;
+      }
+      if (rows > request.limit) page.next = CursorAfter(page.items.back(), request.sort);
       return Status::Ok();
     }));
     return page;
@@ -250,17 +365,14 @@ class PostgresStore final : public Store {
   Result<PostStats> Stats(const PostFilter& filter, StatsBucket bucket) override {
     PgParams params;
     std::string sql;
-    if (options_.stats_from_rollup && pg::RollupCovers(filter)) {
-      // Sums over post_rollup: one row per day and combination of the filtered columns.
-      sql = StatsSql("sum(n)", "post_rollup" + pg::RollupWhere(filter, params));
+    if (options_.stats_from_rollup && filter.q.empty()) {
+      sql = StatsSql("sum(n)", "(" + RollupWithEdges(filter, params) + ") f");
     } else {
-      // One scan of the posts. Time is grouped by UTC day (floor division); days fold into
-      // weeks or months here, which is cheaper than formatting a date per row.
-      sql = StatsSql("count(*)",
-                     "(SELECT created_at / 86400 - CASE WHEN created_at % 86400 < 0 THEN 1 "
-                     "ELSE 0 END AS day, source, sentiment_label, product, language, country, "
-                     "is_complaint, answered FROM posts" +
-                         pg::PostWhere(filter, params) + ") f");
+      // One scan of the posts.
+      sql = StatsSql("count(*)", "(SELECT " + std::string(kDaySql) +
+                                     " AS day, source, sentiment_label, product, language, "
+                                     "country, is_complaint, answered FROM posts" +
+                                     pg::PostWhere(filter, params) + ") f");
     }
     PostStats stats;
     CT_RETURN_IF_ERROR(pool_.Run([&](PgConnection& conn) -> Status {
@@ -288,11 +400,21 @@ class PostgresStore final : public Store {
             p.complaints += r.Int(i, 8);
             break;
           }
-          case 0b101111: stats.by_source.push_back({std::string(r.Text(i, 2)), count}); break;
-          case 0b110111: stats.by_sentiment.push_back({std::string(r.Text(i, 3)), count}); break;
-          case 0b111011: stats.by_product.push_back({std::string(r.Text(i, 4)), count}); break;
-          case 0b111101: stats.by_language.push_back({std::string(r.Text(i, 5)), count}); break;
-          case 0b111110: stats.by_country.push_back({std::string(r.Text(i, 6)), count}); break;
+          case 0b101111:
+            stats.by_source.push_back({std::string(r.Text(i, 2)), count});
+            break;
+          case 0b110111:
+            stats.by_sentiment.push_back({std::string(r.Text(i, 3)), count});
+            break;
+          case 0b111011:
+            stats.by_product.push_back({std::string(r.Text(i, 4)), count});
+            break;
+          case 0b111101:
+            stats.by_language.push_back({std::string(r.Text(i, 5)), count});
+            break;
+          case 0b111110:
+            stats.by_country.push_back({std::string(r.Text(i, 6)), count});
+            break;
         }
       }
       for (auto& [period, point] : timeline) {  // std::map: ascending by period

@@ -6,12 +6,14 @@
 // for a free connection by the same time. A connection lost to a server restart is dropped and
 // replaced: once the server is back, the next call succeeds.
 //
-// Stats: filters without q and with whole-day since/until read post_rollup, a per-day count
-// kept exact by triggers in the writing transaction (migrations/0003_post_rollup.sql); other
-// filters scan the posts.
+// Stats: filters without q read post_rollup, a per-day count kept exact by triggers in the
+// writing transaction (migrations/0003_post_rollup.sql), plus the posts of the partial days at
+// sub-day since/until bounds; filters with q scan the posts.
 //
 // Upserts serialise on a transaction-scoped advisory lock (as SQLite's single writer does), so
-// concurrent importers never race on the same new post; readers are never blocked.
+// concurrent importers never race on the same new post; triage changes take it shared (they
+// wait for a batch in flight, not for each other), which keeps the rollup's row locks
+// deadlock-free. Readers are never blocked.
 //
 // Thread safety: every method may be called concurrently from any thread.
 #pragma once
@@ -29,8 +31,8 @@ struct StoreConfig;
 
 // Choices that only tests and benchmarks change.
 struct PostgresStoreOptions {
-  // Stats for filters post_rollup covers (no q, whole-day bounds) sum the rollup; false always
-  // scans the posts (the reference the rollup is tested against).
+  // Stats for filters without q sum post_rollup (plus the edges of sub-day bounds); false
+  // always scans the posts (the reference the rollup is tested against).
   bool stats_from_rollup = true;
 };
 

@@ -192,6 +192,7 @@ Status ApplyToml(const toml::table& root, AppConfig& c) {
     r.Integer("idle_timeout_ms", c.server.idle_timeout_ms);
     r.StringList("cors_origins", c.server.cors_origins);
     r.Bool("public_reads", c.server.public_reads);
+    r.String("web_root", c.server.web_root);
     r.Finish();
   }
   {
@@ -275,6 +276,7 @@ Status ApplyEnvironment(const Environment& env, AppConfig& c) {
   str("DATABASE_URL", c.store.database_url);
   str("REDIS_URL", c.queue.redis_url);
   str("COMPLAINTS_LISTEN", c.server.listen);
+  str("COMPLAINTS_WEB_ROOT", c.server.web_root);
   str("COMPLAINTS_LOG_LEVEL", c.log.level);
   str("COMPLAINTS_LOG_FORMAT", c.log.format);
   CT_RETURN_IF_ERROR(ParseIntEnv(env, "WORKER_CONCURRENCY", c.queue.worker_concurrency));
@@ -387,6 +389,8 @@ Status ValidateConfig(const AppConfig& c) {
     return bad("server.max_header_bytes must be at least 1024");
   if (c.server.request_timeout_ms < 100) return bad("server.request_timeout_ms must be >= 100");
   if (c.server.idle_timeout_ms < 100) return bad("server.idle_timeout_ms must be >= 100");
+  if (c.server.web_root.empty())
+    return bad("server.web_root (COMPLAINTS_WEB_ROOT) must be a directory path, got ''");
   for (const auto& o : c.server.cors_origins)
     if (o != "*" && o.rfind("http://", 0) != 0 && o.rfind("https://", 0) != 0)
       return bad("server.cors_origins entry '" + o + "' must start with http:// or https://");

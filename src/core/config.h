@@ -23,6 +23,9 @@ struct ServerConfig {
   int idle_timeout_ms = 60'000;     // keep-alive connection idle limit
   std::vector<std::string> cors_origins;  // allowlist; empty = no CORS headers
   bool public_reads = true;               // false: GET endpoints need a viewer token
+  // The dashboard's files (index.html, assets/), built by `npm run build` in web/. Relative to
+  // the working directory. COMPLAINTS_WEB_ROOT. Missing: GET / says how to build it.
+  std::string web_root = "web/dist";
 };
 
 struct StoreConfig {

@@ -24,5 +24,7 @@ void AddImportCommand(CLI::App& root, const GlobalOptions& global);
 void AddAnalyzeCommand(CLI::App& root, const GlobalOptions& global);
 void AddWorkerCommand(CLI::App& root, const GlobalOptions& global);
 void AddSchedulerCommand(CLI::App& root, const GlobalOptions& global);
+// `backup` and `restore` (cmd_backup.cc).
+void AddBackupCommand(CLI::App& root, const GlobalOptions& global);
 
 }  // namespace ct

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   ct::AddImportCommand(app, global);
   ct::AddWorkerCommand(app, global);
   ct::AddSchedulerCommand(app, global);
+  ct::AddBackupCommand(app, global);
 #ifdef CT_HAVE_ANALYSIS
   ct::AddAnalyzeCommand(app, global);
 #endif

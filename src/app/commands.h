@@ -26,5 +26,6 @@ void AddWorkerCommand(CLI::App& root, const GlobalOptions& global);
 void AddSchedulerCommand(CLI::App& root, const GlobalOptions& global);
 // `backup` and `restore` (cmd_backup.cc).
 void AddBackupCommand(CLI::App& root, const GlobalOptions& global);
+void AddMigrateDataCommand(CLI::App& root, const GlobalOptions& global);  // cmd_migrate_data.cc
 
 }  // namespace ct

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   ct::AddWorkerCommand(app, global);
   ct::AddSchedulerCommand(app, global);
   ct::AddBackupCommand(app, global);
+  ct::AddMigrateDataCommand(app, global);
 #ifdef CT_HAVE_ANALYSIS
   ct::AddAnalyzeCommand(app, global);
 #endif

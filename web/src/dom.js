@@ -30,6 +30,12 @@ export function append(node, children) {
   return node;
 }
 
+// replaceChildren that skips null/false children (as el() does) instead of writing "null".
+export function replace(node, ...children) {
+  node.replaceChildren();
+  return append(node, children);
+}
+
 export function clear(node) {
   node.replaceChildren();
   return node;

@@ -3,7 +3,7 @@
 // workers (heartbeats) and supervisor children (restarts) come from GET /jobs/status, refreshed
 // after events and every few seconds for the heartbeat ages.
 import { explain, get, probe, query, send } from '../api.js';
-import { el, field, uid } from '../dom.js';
+import { el, field, replace, uid } from '../dom.js';
 import { ago, count, dateTime, duration } from '../format.js';
 import { notify, withToken } from '../notify.js';
 
@@ -195,7 +195,7 @@ export function mount(main) {
       ]);
       for (const j of [...recentPage.items, ...activePage.items]) upsert(j);
     } catch (err) {
-      notify(`Jobs could not be loaded: ${explain(err)}`, 'error');
+      if (!disposed) notify(`Jobs could not be loaded: ${explain(err)}`, 'error');
     }
   }
 
@@ -218,7 +218,7 @@ export function mount(main) {
   function renderStatus(s) {
     const counts = s.counts || {};
     const depth = (counts.queued || 0) + (counts.retrying || 0) + (counts.scheduled || 0);
-    queueBox.replaceChildren(
+    replace(queueBox,
       s.degraded ? el('p', { class: 'notice warn', role: 'alert' }, `Degraded: ${s.degraded}`) : null,
       el('dl', { class: 'stats-dl' },
         el('dt', {}, 'Backend'), el('dd', {}, `${s.backend} (${s.status})`),
@@ -262,7 +262,7 @@ export function mount(main) {
       if (selected !== id) return;
       logTitle.textContent = `Event log: ${jobTitle(job)}`;
       const list = el('ol', { class: 'events' }, (job.events || []).map(eventItem));
-      logBody.replaceChildren(
+      replace(logBody,
         el('p', { class: 'muted mono' }, job.id),
         job.last_error ? el('p', { class: 'job-error' }, `Last error: ${job.last_error}`) : null,
         list);

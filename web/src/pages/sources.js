@@ -20,6 +20,11 @@ export function readSource(item) {
     lastError: lastError && typeof lastError === 'object' ? lastError.message ?? JSON.stringify(lastError) : lastError,
     lastErrorAt: item.last_error_at ?? (lastError && typeof lastError === 'object' ? lastError.at : null) ?? null,
     breaker: breaker && typeof breaker === 'object' ? breaker.state ?? null : breaker ?? item.circuit_state ?? null,
+    breakerUntil: breaker && typeof breaker === 'object' ? breaker.open_until ?? null : null,
+    breakerFailures: breaker && typeof breaker === 'object' ? breaker.consecutive_failures ?? null : null,
+    lastRun: item.last_run_at ?? item.last_run ?? null,
+    schedule: item.schedule ?? null,
+    queries: Array.isArray(item.queries) ? item.queries.length : null,
     posts: item.posts ?? item.post_count ?? item.posts_collected ?? null,
   };
 }
@@ -75,15 +80,20 @@ export function mount(main) {
     }
     body.replaceChildren(el('table', { class: 'data-table sources' },
       el('caption', { class: 'visually-hidden' }, 'Sources and their health'),
-      el('thead', {}, el('tr', {}, ['Source', 'Last success', 'Last error', 'Circuit breaker', 'Posts', ''].map((h) => el('th', { scope: 'col' }, h)))),
+      el('thead', {}, el('tr', {}, ['Source', 'Last run', 'Last success', 'Last error', 'Circuit breaker', 'Posts', ''].map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, items.map((s) => {
         const posts = s.posts ?? postsBySource.get(s.name) ?? 0;
         return el('tr', { 'data-source': s.name },
           el('th', { scope: 'row' }, s.name, s.kind ? el('small', { class: 'muted' }, ` ${s.kind}`) : null,
-            s.enabled === false ? el('span', { class: 'badge state-cancelled' }, ' disabled') : null),
+            s.enabled === false ? [' ', el('span', { class: 'badge state-cancelled' }, 'disabled')] : null,
+            s.schedule || s.queries ? el('small', { class: 'muted block' },
+              [s.schedule ? `schedule ${s.schedule}` : '', s.queries ? `${s.queries} quer${s.queries > 1 ? 'ies' : 'y'}` : ''].filter(Boolean).join(' · ')) : null),
+          el('td', {}, s.lastRun ? el('time', { datetime: s.lastRun, title: dateTime(s.lastRun) }, ago(s.lastRun)) : 'never'),
           el('td', {}, s.lastSuccess ? el('time', { datetime: s.lastSuccess, title: dateTime(s.lastSuccess) }, ago(s.lastSuccess)) : 'never'),
           el('td', { class: s.lastError ? 'error-cell' : '' }, s.lastError ? [s.lastError, s.lastErrorAt ? el('small', { class: 'muted' }, ` (${ago(s.lastErrorAt)})`) : null] : '–'),
-          el('td', {}, s.breaker ? el('span', { class: `badge breaker-${String(s.breaker).replace(/[^a-z_]/gi, '')}` }, s.breaker) : '–'),
+          el('td', {}, s.breaker ? [el('span', { class: `badge breaker-${String(s.breaker).replace(/[^a-z_]/gi, '')}` }, s.breaker),
+            s.breakerUntil ? el('small', { class: 'muted block' }, `until ${dateTime(s.breakerUntil)}`) : null,
+            s.breakerFailures ? el('small', { class: 'muted block' }, `${s.breakerFailures} failures in a row`) : null] : '–'),
           el('td', { class: 'num' }, posts ? el('a', { href: pageLink('posts', { source: s.name }) }, count(posts)) : '0'),
           el('td', {}, scrapeButton(s.name)));
       }))));
@@ -95,7 +105,7 @@ export function mount(main) {
       body.replaceChildren(el('p', { class: 'empty' }, 'No post has been collected yet.'));
       return;
     }
-    body.replaceChildren(el('table', { class: 'data-table sources' },
+    body.replaceChildren(el('table', { class: 'data-table sources narrow' },
       el('caption', { class: 'visually-hidden' }, 'Posts collected per source'),
       el('thead', {}, el('tr', {}, ['Source', 'Posts collected', ''].map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, rows.map(([name, n]) => el('tr', { 'data-source': name },

@@ -1,7 +1,7 @@
 // French sentiment with VADER's rules adapted to French:
 //  - lexicon: the Pattern-derived French polarity lexicon shipped by @nlpjs/lang-fr (keyed by
 //    Snowball stems of accent-less words, polarity in [-1, 1], scaled x4 to VADER's range),
-//    corrected and extended by our overlay (src/analysis/data/fr_overlay.tsv: whole words
+//    corrected and extended by our overlay (src/analysis/lexicon/fr_overlay.tsv: whole words
 //    and idioms such as "pas terrible");
 //  - negation: ne/n' ... pas, jamais, rien, aucun(e), personne, guère, nullement, sans, ni, and
 //    "plus" when a "ne" precedes it, in the three words before a sentiment word, or a

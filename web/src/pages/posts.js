@@ -151,8 +151,9 @@ export function mount(main, params) {
       more.hidden = !state.cursor;
       summary.textContent = state.total === 0
         ? 'No post matches these filters.'
-        : `${count(state.total)} posts match · showing ${count(state.loaded)}`;
-      endNote.textContent = !state.cursor && state.loaded > 0 ? `All ${count(state.loaded)} matching posts are shown.` : '';
+        : `${count(state.total)} ${state.total === 1 ? 'post matches' : 'posts match'} · showing ${count(state.loaded)}`;
+      endNote.textContent = !state.cursor && state.loaded > 1 ? `All ${count(state.loaded)} matching posts are shown.`
+        : !state.cursor && state.loaded === 1 ? 'The only matching post is shown.' : '';
       // After "load more", move focus to the first new card so keyboard users continue there.
       if (!reset && page.items.length) list.children[firstNew]?.querySelector('h3 a, h3')?.focus();
     } catch (err) {

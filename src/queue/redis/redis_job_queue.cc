@@ -1,4 +1,5 @@
 #include "queue/redis/redis_job_queue.h"
+#include "queue/new_job.h"
 
 #include <hiredis/hiredis.h>
 #include <openssl/sha.h>
@@ -87,23 +88,6 @@ bool IsStreamId(std::string_view s) {
   return true;
 }
 
-Status ValidateRequest(const EnqueueRequest& r) {
-  if (r.type.empty()) return Status::InvalidArgument("job type must not be empty");
-  if (r.priority < kMinPriority || r.priority > kMaxPriority) {
-    return Status::InvalidArgument("priority must be between 0 and 10, got " +
-                                   std::to_string(r.priority));
-  }
-  if (r.max_attempts < 1) return Status::InvalidArgument("max_attempts must be >= 1");
-  if (r.max_crashes < 1) return Status::InvalidArgument("max_crashes must be >= 1");
-  if (r.timeout_s < 1) return Status::InvalidArgument("timeout_s must be >= 1");
-  if (r.queue.empty()) return Status::InvalidArgument("queue name must not be empty");
-  const nlohmann::json payload = nlohmann::json::parse(r.payload_json, nullptr, false);
-  if (payload.is_discarded() || !payload.is_object()) {
-    return Status::InvalidArgument("payload must be a JSON object");
-  }
-  return Status::Ok();
-}
-
 class RedisJobQueue final : public JobQueue {
  public:
   RedisJobQueue(RedisEndpoint endpoint, const RedisQueueOptions& options, const Clock& clock)
@@ -152,22 +136,9 @@ class RedisJobQueue final : public JobQueue {
   }
 
   Result<EnqueueResult> Enqueue(const EnqueueRequest& request) override {
-    CT_RETURN_IF_ERROR(ValidateRequest(request));
     const UnixMillis now = clock_.NowMillis();
-    Job job;
-    job.id = NewJobId(now);
-    job.type = request.type;
-    job.queue = request.queue;
-    job.payload_json = request.payload_json;
-    job.priority = request.priority;
-    job.unique_key = request.unique_key;
-    job.max_attempts = request.max_attempts;
-    job.max_crashes = request.max_crashes;
-    job.timeout_s = request.timeout_s;
-    job.created_at = now;
-    const bool scheduled = request.run_at.has_value() && *request.run_at > now;
-    job.run_at = scheduled ? *request.run_at : now;
-    job.state = scheduled ? JobState::kScheduled : JobState::kQueued;
+    CT_ASSIGN_OR_RETURN(Job job, NewJob(request, now));
+    const bool scheduled = job.state == JobState::kScheduled;
     CT_ASSIGN_OR_RETURN(
         RedisReplyPtr reply,
         Eval(scripts_.enqueue, now,

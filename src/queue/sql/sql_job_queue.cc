@@ -1,4 +1,5 @@
 #include "queue/sql/sql_job_queue.h"
+#include "queue/new_job.h"
 
 #include <algorithm>
 #include <chrono>
@@ -100,21 +101,6 @@ Result<std::vector<Job>> RowsToJobs(const SqlRows& rows) {
   return out;
 }
 
-Status ValidateRequest(const EnqueueRequest& r) {
-  if (r.type.empty()) return Status::InvalidArgument("job type must not be empty");
-  if (r.queue.empty()) return Status::InvalidArgument("queue name must not be empty");
-  if (r.priority < kMinPriority || r.priority > kMaxPriority)
-    return Status::InvalidArgument("priority must be between 0 and 10, got " +
-                                   std::to_string(r.priority));
-  if (r.max_attempts < 1) return Status::InvalidArgument("max_attempts must be >= 1");
-  if (r.max_crashes < 1) return Status::InvalidArgument("max_crashes must be >= 1");
-  if (r.timeout_s < 1) return Status::InvalidArgument("timeout_s must be >= 1");
-  const json payload = json::parse(r.payload_json, nullptr, /*allow_exceptions=*/false);
-  if (payload.is_discarded() || !payload.is_object())
-    return Status::InvalidArgument("payload must be a JSON object");
-  return Status::Ok();
-}
-
 // Appends "$k, $k+1, ..." for `values`, adding them to `params`.
 std::string Placeholders(const std::vector<std::string>& values, std::vector<SqlValue>& params) {
   std::string out;
@@ -166,21 +152,8 @@ class SqlJobQueue final : public JobQueue {
   }
 
   Result<EnqueueResult> Enqueue(const EnqueueRequest& request) override {
-    CT_RETURN_IF_ERROR(ValidateRequest(request));
     const UnixMillis now = clock_.NowMillis();
-    Job job;
-    job.id = NewJobId(now);
-    job.type = request.type;
-    job.queue = request.queue;
-    job.payload_json = request.payload_json;
-    job.priority = request.priority;
-    job.unique_key = request.unique_key;
-    job.max_attempts = request.max_attempts;
-    job.max_crashes = request.max_crashes;
-    job.timeout_s = request.timeout_s;
-    job.created_at = now;
-    job.run_at = request.run_at.value_or(now);
-    job.state = job.run_at > now ? JobState::kScheduled : JobState::kQueued;
+    CT_ASSIGN_OR_RETURN(Job job, NewJob(request, now));
 
     EnqueueResult result;
     // A key held by a job that finishes between our insert and our lookup: try again.

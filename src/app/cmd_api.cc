@@ -6,6 +6,7 @@
 
 #include "api/api_server.h"
 #include "api/jobs_handler.h"
+#include "api/sources_handler.h"
 #include "app/app_context.h"
 #include "app/cmd_api.h"
 #include "app/commands.h"
@@ -46,6 +47,10 @@ void RunApi(const GlobalOptions& global, const ApiOptions& o, const std::string&
   ApiServer server(config.server, *store, clock);
   if (Status s = RegisterJobRoutes(server.router(), server.context(), jobs); !s.ok())
     Fail(s, "registering /jobs routes");
+  SourcesDeps sources{config.sources,
+                      (std::filesystem::path(config.data_dir) / "source_state.json").string()};
+  if (Status s = RegisterSourceRoutes(server.router(), server.context(), sources); !s.ok())
+    Fail(s, "registering /sources routes");
   if (Status s = server.Start(); !s.ok()) Fail(s, "starting the API");
   spdlog::info("complaints {} listening on http://{} (store: {}, queue: {})", role,
                config.server.listen, store->backend(), (*queue)->backend());

@@ -27,5 +27,9 @@ void AddSchedulerCommand(CLI::App& root, const GlobalOptions& global);
 // `backup` and `restore` (cmd_backup.cc).
 void AddBackupCommand(CLI::App& root, const GlobalOptions& global);
 void AddMigrateDataCommand(CLI::App& root, const GlobalOptions& global);  // cmd_migrate_data.cc
+void AddScrapeCommand(CLI::App& root, const GlobalOptions& global);  // cmd_scrape.cc
+void AddParseCommand(CLI::App& root, const GlobalOptions& global);   // cmd_parse.cc
+// `demo` and the hidden `replay-server` (cmd_demo.cc).
+void AddDemoCommand(CLI::App& root, const GlobalOptions& global);
 
 }  // namespace ct

@@ -29,6 +29,9 @@ int main(int argc, char** argv) {
 #ifdef CT_HAVE_ANALYSIS
   ct::AddAnalyzeCommand(app, global);
 #endif
+  ct::AddScrapeCommand(app, global);
+  ct::AddParseCommand(app, global);
+  ct::AddDemoCommand(app, global);
 
   try {
     app.parse(argc, argv);

@@ -7,8 +7,10 @@
 
 namespace ct {
 
+inline namespace http_fetch {
 struct HttpRequest;
 struct HttpResponse;
+}  // namespace http_fetch
 
 struct Validators {
   std::string etag;
@@ -16,9 +18,9 @@ struct Validators {
 
   bool empty() const { return etag.empty() && last_modified.empty(); }
   // Adds the conditional headers (when known) to `request`.
-  void ApplyTo(HttpRequest& request) const;
+  void ApplyTo(http_fetch::HttpRequest& request) const;
   // Keeps the response's validators when it is a 200; a 304 keeps the current ones.
-  void UpdateFrom(const HttpResponse& response);
+  void UpdateFrom(const http_fetch::HttpResponse& response);
   bool operator==(const Validators&) const = default;
 };
 

@@ -28,6 +28,10 @@
 
 namespace ct {
 
+// The API server (api/http_types.h) has types of the same names: this inline namespace gives
+// the client's their own linker names, so the two never clash in one binary (ODR).
+inline namespace http_fetch {
+
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpRequest {
@@ -48,6 +52,8 @@ struct HttpResponse {
   // The first header with this (lower-case) name.
   std::optional<std::string> Header(std::string_view name) const;
 };
+
+}  // namespace http_fetch
 
 struct HttpClientOptions {
   int connect_timeout_ms = 10'000;

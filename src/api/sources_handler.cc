@@ -95,6 +95,28 @@ Status RegisterSourceRoutes(Router& router, ApiContext& context, SourcesDeps& de
       out += "complaints_source_breaker_open" + FormatLabels({{"source", c.name}}) +
              (open ? " 1\n" : " 0\n");
     }
+    // For the SourceFailing / NoScrapeSucceeded alerts: the newest success of any query (only
+    // once there is one), and how many queries failed on their last run.
+    out += "# HELP complaints_source_last_success_timestamp_seconds Newest successful scrape\n"
+           "# TYPE complaints_source_last_success_timestamp_seconds gauge\n";
+    std::string failing =
+        "# HELP complaints_source_failing_queries Queries whose last scrape failed\n"
+        "# TYPE complaints_source_failing_queries gauge\n";
+    for (const SourceConfig& c : deps.sources) {
+      std::int64_t last_success = 0, failed = 0;
+      if (auto it = all->find(c.name); it != all->end()) {
+        for (const auto& [query, q] : it->second.queries) {
+          last_success = std::max(last_success, q.last_success);
+          if (q.last_run > q.last_success) ++failed;
+        }
+      }
+      const std::string labels = FormatLabels({{"source", c.name}});
+      if (last_success > 0)
+        out += "complaints_source_last_success_timestamp_seconds" + labels + " " +
+               std::to_string(last_success) + "\n";
+      failing += "complaints_source_failing_queries" + labels + " " + std::to_string(failed) + "\n";
+    }
+    out += failing;
   });
 
   return router.Add(

@@ -91,6 +91,14 @@ TEST_F(SourcesApiTest, ListsEachSourceWithStateBreakerAndPosts) {
       << metrics.body;
   EXPECT_NE(metrics.body.find("complaints_source_breaker_open{source=\"trustpilot\"} 0"), std::string::npos);
   EXPECT_NE(metrics.body.find("complaints_source_breaker_open{source=\"nitter\"} 0"), std::string::npos);
+  EXPECT_NE(metrics.body.find("complaints_source_last_success_timestamp_seconds{source=\"reddit\"} " +
+                              std::to_string(now - 60)),
+            std::string::npos);
+  EXPECT_EQ(metrics.body.find("complaints_source_last_success_timestamp_seconds{source=\"nitter\"}"),
+            std::string::npos) << "absent until a first success";
+  EXPECT_NE(metrics.body.find("complaints_source_failing_queries{source=\"reddit\"} 1"), std::string::npos);
+  EXPECT_NE(metrics.body.find("complaints_source_failing_queries{source=\"trustpilot\"} 0"),
+            std::string::npos);
 }
 
 TEST_F(SourcesApiTest, NoStateFileYet) {

@@ -120,22 +120,6 @@ Status RunTool(const std::vector<std::string>& argv, int timeout_s, JobContext& 
   }
 }
 
-Result<std::string> FindTool(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "/usr/bin:/bin";
-  // Debian installs the PostgreSQL client tools per version.
-  dirs += ":/usr/lib/postgresql/17/bin:/usr/lib/postgresql/16/bin:/usr/lib/postgresql/15/bin";
-  std::size_t start = 0;
-  while (start <= dirs.size()) {
-    std::size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    fs::path candidate = fs::path(dirs.substr(start, end - start)) / name;
-    if (access(candidate.c_str(), X_OK) == 0) return candidate.string();
-    start = end + 1;
-  }
-  return Status::FailedPrecondition(name + " not found in PATH");
-}
-
 }  // namespace
 
 std::string BackupFileName(std::int64_t unix_seconds, const std::string& extension) {
@@ -237,8 +221,8 @@ Result<std::string> RunBackup(const BackupOptions& o, const Clock& clock, JobCon
       return Status::DataLoss("integrity_check of the backup copy failed: " + verified);
     }
   } else {
-    CT_ASSIGN_OR_RETURN(std::string pg_dump, FindTool("pg_dump"));
-    CT_ASSIGN_OR_RETURN(std::string pg_restore, FindTool("pg_restore"));
+    CT_ASSIGN_OR_RETURN(std::string pg_dump, FindPgTool("pg_dump"));
+    CT_ASSIGN_OR_RETURN(std::string pg_restore, FindPgTool("pg_restore"));
     ctx.Progress(0, 2, "pg_dump");
     CT_RETURN_IF_ERROR(RunTool({pg_dump, "-Fc", "-f", partial.string(), "-d", o.database_url},
                                o.tool_timeout_s, ctx));
@@ -257,6 +241,22 @@ Result<std::string> RunBackup(const BackupOptions& o, const Clock& clock, JobCon
                         {"verified", verified},
                         {"deleted", deleted}};
   return result.dump();
+}
+
+Result<std::string> FindPgTool(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  // Debian installs the PostgreSQL client tools per version.
+  dirs += ":/usr/lib/postgresql/17/bin:/usr/lib/postgresql/16/bin:/usr/lib/postgresql/15/bin";
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    std::size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    fs::path candidate = fs::path(dirs.substr(start, end - start)) / name;
+    if (access(candidate.c_str(), X_OK) == 0) return candidate.string();
+    start = end + 1;
+  }
+  return Status::FailedPrecondition(name + " not found in PATH (apt-get install postgresql-client)");
 }
 
 }  // namespace ct

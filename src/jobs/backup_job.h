@@ -47,4 +47,8 @@ Result<std::vector<std::string>> ApplyBackupRetention(const std::string& dir, in
 // Runs one backup; the result is {"path","bytes","verified","deleted":[...]}.
 Result<std::string> RunBackup(const BackupOptions& options, const Clock& clock, JobContext& ctx);
 
+// Locates a PostgreSQL client tool (pg_dump, pg_restore, psql): PATH, then Debian's per-version
+// directories. FailedPrecondition naming the tool when it is nowhere.
+Result<std::string> FindPgTool(const std::string& name);
+
 }  // namespace ct

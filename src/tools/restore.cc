@@ -85,21 +85,6 @@ Status RestoreSqlite(const std::string& backup, const std::string& db_path, JobC
 
 }  // namespace
 
-Result<std::string> FindPgTool(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "/usr/bin:/bin";
-  dirs += ":/usr/lib/postgresql/17/bin:/usr/lib/postgresql/16/bin:/usr/lib/postgresql/15/bin";
-  std::size_t start = 0;
-  while (start <= dirs.size()) {
-    std::size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    fs::path candidate = fs::path(dirs.substr(start, end - start)) / name;
-    if (access(candidate.c_str(), X_OK) == 0) return candidate.string();
-    start = end + 1;
-  }
-  return Status::FailedPrecondition(name + " not found in PATH (apt-get install postgresql-client)");
-}
-
 Status RunTool(const std::vector<std::string>& argv, int timeout_s, JobContext& ctx) {
   SpawnOptions o;
   o.argv = argv;

@@ -31,9 +31,6 @@ Result<std::string> RestoreBackup(const RestoreOptions& options, JobContext& ctx
 // The backups in `dir` (names the backup job writes), oldest first.
 Result<std::vector<std::string>> ListBackups(const std::string& dir);
 
-// Locates a PostgreSQL client tool (PATH, then Debian's per-version directories).
-Result<std::string> FindPgTool(const std::string& name);
-
 // Runs argv to completion within timeout_s, polling ctx for cancellation; the error carries
 // the tool's stderr tail.
 Status RunTool(const std::vector<std::string>& argv, int timeout_s, JobContext& ctx);

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "jobs/payload_rules.h"
+#include "jobs/queue_factory.h"
 #include "jobs/scrape_jobs.h"
 #include "jobs/test_jobs.h"
 
@@ -27,6 +28,18 @@ Status RegisterBuiltinJobs(JobRegistry& registry, const BuiltinJobOptions& optio
        [](const nlohmann::json& p) { return payload::OnlyKeys(p, {}); },
        [backup, &clock](JobContext& ctx) { return RunBackup(backup, clock, ctx); },
        "verified copy of the database, then retention"}));
+  // The daily `prune` schedule: finished jobs whose results expired, in whichever queue this
+  // configuration uses (the child opens its own connection).
+  const AppConfig config = options.scrape.config;
+  CT_RETURN_IF_ERROR(registry.Register(
+      {"prune", JobIsolation::kIsolated,
+       [](const nlohmann::json& p) { return payload::OnlyKeys(p, {}); },
+       [config, &clock](JobContext&) -> Result<std::string> {
+         CT_ASSIGN_OR_RETURN(std::unique_ptr<JobQueue> queue, OpenJobQueue(config, clock));
+         CT_ASSIGN_OR_RETURN(int pruned, queue->Prune());
+         return nlohmann::json{{"pruned", pruned}}.dump();
+       },
+       "delete finished jobs whose results expired"}));
   CT_RETURN_IF_ERROR(RegisterScrapeJobs(registry, ScrapeJobDeps{options.scrape, clock}));
   if (options.test_jobs) CT_RETURN_IF_ERROR(RegisterTestJobs(registry));
   return Status::Ok();

@@ -5,6 +5,12 @@
 #include "core/clock.h"
 #include "jobs/builtin_jobs.h"
 #include "jobs/job_protocol.h"
+#include "jobs/queue_factory.h"
+#include "queue/job_queue.h"
+
+#include <unistd.h>
+
+#include <filesystem>
 
 namespace ct {
 namespace {
@@ -84,6 +90,46 @@ INSTANTIATE_TEST_SUITE_P(
         PayloadCase{"test.sleep", R"({"seconds":-1})", "payload.seconds must be a number"},
         PayloadCase{"test.progress", R"({"steps":3})", ""},
         PayloadCase{"test.fail", R"({"permanent":"yes"})", "payload.permanent must be true or false"}));
+
+TEST(JobRegistryTest, EveryDefaultScheduleRunsARegisteredType) {
+  FakeClock clock;
+  JobRegistry r = Builtins(false, clock);
+  for (const ScheduleConfig& s : DefaultSchedules())
+    EXPECT_NE(r.Find(s.job_type), nullptr) << "schedule " << s.name << " -> " << s.job_type;
+}
+
+TEST(JobRegistryTest, PruneDeletesExpiredFinishedJobs) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("ct_prune_" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  FakeClock clock;
+  BuiltinJobOptions o;
+  o.scrape.config.store.database_url = "sqlite:" + (dir / "q.db").string();
+  JobRegistry r;
+  ASSERT_TRUE(RegisterBuiltinJobs(r, o, clock).ok());
+  {
+    auto queue = OpenJobQueue(o.scrape.config, clock);
+    ASSERT_TRUE(queue.ok()) << queue.status().ToString();
+    EnqueueRequest req;
+    req.type = "backup";
+    ASSERT_TRUE((*queue)->Enqueue(req).ok());
+    const std::string types[] = {"backup"};
+    auto leases = (*queue)->Claim("w", 1, types, 30'000);
+    ASSERT_TRUE(leases.ok() && leases->size() == 1);
+    ASSERT_TRUE((*queue)->Complete((*leases)[0], "{}").ok());
+  }
+  std::atomic<bool> cancel{false};
+  JobContext ctx("p1", "prune", "{}", 1, nullptr, &cancel);
+  auto kept = r.Find("prune")->handler(ctx);
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ(*kept, R"({"pruned":0})") << "results are kept for their TTL";
+  clock.AdvanceSeconds(8 * 24 * 3600);
+  auto pruned = r.Find("prune")->handler(ctx);
+  ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
+  EXPECT_EQ(*pruned, R"({"pruned":1})");
+  std::filesystem::remove_all(dir);
+}
 
 TEST(JobRegistryTest, ScrapeOfAnUnknownSourceFailsPermanently) {
   // The scrape types themselves are tested in scrape_jobs_test (local replay server).

@@ -118,19 +118,9 @@ class CopyLine {
   bool first_ = true;
 };
 
-}  // namespace
-
-void AppendInsertRow(std::string& out, const Post& p) {
-  CopyLine(out)
-      .Text(p.source)
-      .Text(p.external_id)
-      .Text(p.url)
-      .Text(p.title)
-      .Text(p.content)
-      .Text(p.author)
-      .Int(p.created_at)
-      .Int(p.collected_at)
-      .Text(p.language)
+// The analysed columns, in the same order in the insert and the update COPY rows.
+CopyLine& AppendAnalysis(CopyLine& line, const Post& p) {
+  return line.Text(p.language)
       .Double(p.sentiment_score)
       .Text(p.sentiment_label)
       .Bool(p.is_complaint)
@@ -143,7 +133,23 @@ void AppendInsertRow(std::string& out, const Post& p) {
       .Int(p.engagement.score)
       .Int(p.engagement.comments)
       .Text(p.evidence_json)
-      .Text(p.metadata_json)
+      .Text(p.metadata_json);
+}
+
+}  // namespace
+
+void AppendInsertRow(std::string& out, const Post& p) {
+  CopyLine line(out);
+  line
+      .Text(p.source)
+      .Text(p.external_id)
+      .Text(p.url)
+      .Text(p.title)
+      .Text(p.content)
+      .Text(p.author)
+      .Int(p.created_at)
+      .Int(p.collected_at);
+  AppendAnalysis(line, p)
       .Bool(p.answered)
       .Opt(p.answered_at)
       .Text(p.answered_by)
@@ -153,28 +159,15 @@ void AppendInsertRow(std::string& out, const Post& p) {
 }
 
 void AppendUpdateRow(std::string& out, const Post& p) {
-  CopyLine(out)
+  CopyLine line(out);
+  line
       .Int(p.id)
       .Text(p.url)
       .Text(p.title)
       .Text(p.content)
       .Text(p.author)
-      .Int(p.collected_at)
-      .Text(p.language)
-      .Double(p.sentiment_score)
-      .Text(p.sentiment_label)
-      .Bool(p.is_complaint)
-      .Double(p.complaint_score)
-      .Text(p.product)
-      .Text(p.country)
-      .Double(p.relevance_score)
-      .Opt(p.rating)
-      .Int(p.engagement.likes)
-      .Int(p.engagement.score)
-      .Int(p.engagement.comments)
-      .Text(p.evidence_json)
-      .Text(p.metadata_json)
-      .Text(p.content_hash);
+      .Int(p.collected_at);
+  AppendAnalysis(line, p).Text(p.content_hash);
 }
 
 }  // namespace ct::pg

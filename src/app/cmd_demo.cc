@@ -2,7 +2,7 @@
 // (sources/fixture_replay.h) in this process and `complaints serve` as a child process group,
 // configured against it: a data dir of its own (a fresh temporary one unless --data-dir),
 // every source's base_url pointed at the replay server, fetch.allow_networks = 127.0.0.1/32,
-// auto_scrape every minute, the test job types off. One auto_scrape is also enqueued at once so
+// auto_scrape every minute, the test job types off (unless COMPLAINTS_TEST_JOBS=1 is set). One auto_scrape is also enqueued at once so
 // the store fills within seconds; the scheduler's ticks follow. Ctrl-C stops both.
 //
 // complaints replay-server (hidden): only the replay server, for tests and for pointing a
@@ -167,8 +167,12 @@ void RunDemo(const GlobalOptions& global, const DemoFlags& flags) {
   SpawnOptions so;
   so.argv = {*self, "--config", toml_path, "--log-level", global.log_level, "--log-format",
              global.log_format, "serve"};
-  // The environment overrides the file: make them agree, and keep the test job types off.
-  so.extra_env = {"COMPLAINTS_TEST_JOBS=0",
+  // The environment overrides the file: make them agree. The test job types stay off unless
+  // the caller turned them on explicitly (the dashboard's browser tests run in demo mode and
+  // drive test.progress jobs).
+  const char* test_jobs = std::getenv("COMPLAINTS_TEST_JOBS");
+  const bool keep_test_jobs = test_jobs != nullptr && std::string(test_jobs) == "1";
+  so.extra_env = {keep_test_jobs ? "COMPLAINTS_TEST_JOBS=1" : "COMPLAINTS_TEST_JOBS=0",
                   "COMPLAINTS_DATA_DIR=" + data_dir,
                   "DATABASE_URL=" + config.store.database_url,
                   "COMPLAINTS_LISTEN=" + flags.listen,

@@ -88,30 +88,47 @@ describe('jobs page', () => {
     await page.locator(`li.job[data-job-id="${id}"][data-state="cancelled"]`).waitFor({ timeout: 30_000 });
   });
 
-  test('a scrape started from the page runs to its end; its new posts then appear', async (t) => {
+  test('a scrape started from the page shows its progress to completion; its new posts then appear', async () => {
+    // Demo mode: the reddit source points at the replay server, which serves its fixtures.
     const before = (await server.api('GET', '/posts/stats')).body.total;
+    const beforeReddit = (await server.api('GET', '/posts/stats?source=reddit')).body.total;
     await page.getByLabel('Source', { exact: true }).fill('reddit');
     const created = page.waitForResponse((r) => r.url().endsWith('/jobs/scrape'));
     await page.getByRole('button', { name: 'Scrape source' }).click();
     const res = await created;
     assert.ok([200, 201].includes(res.status()), await res.text());
     const id = (await res.json()).id;
-    await page.locator(`li.job[data-job-id="${id}"]`).waitFor();
-    await page.waitForFunction((jobId) => ['succeeded', 'dead'].includes(document.querySelector(`li.job[data-job-id="${jobId}"]`)?.dataset.state), id, { timeout: 120_000 });
+    const row = page.locator(`li.job[data-job-id="${id}"]`);
+    await row.waitFor();
+    await page.waitForFunction((jobId) => ['succeeded', 'dead', 'failed', 'cancelled'].includes(document.querySelector(`li.job[data-job-id="${jobId}"]`)?.dataset.state), id, { timeout: 120_000 });
     await screenshot(page, 'jobs-desktop');
-    const state = await page.locator(`li.job[data-job-id="${id}"]`).getAttribute('data-state');
-    if (state !== 'succeeded') {
-      const error = await page.locator(`li.job[data-job-id="${id}"] .job-error`).textContent();
-      assert.ok(error.length > 0, 'a dead scrape shows its error');
-      assert.ok(await page.locator(`li.job[data-job-id="${id}"]`).getByRole('button', { name: /^Retry/ }).isVisible());
-      t.todo(`waits for the demo mode (replay server): the scrape ended ${state}: ${error}`);
-      return;
-    }
+    const state = await row.getAttribute('data-state');
+    const error = state === 'succeeded' ? '' : await row.locator('.job-error').textContent();
+    assert.equal(state, 'succeeded', `the scrape ended ${state}: ${error}`);
+    // Its progress was real: the event log holds progress events with the pages and items done.
+    await row.getByRole('button', { name: /^Event log/ }).click();
+    const log = page.getByTestId('event-log');
+    await log.locator('li', { hasText: 'succeeded' }).waitFor();
+    const kinds = await log.locator('li strong').allTextContents();
+    assert.ok(kinds.includes('progress'), `progress events in ${kinds}`);
+    const job = (await server.api('GET', `/jobs/${id}`)).body;
+    assert.ok(job.result && job.result.new > 0, `the job's result counts new posts: ${JSON.stringify(job.result)}`);
     const after = (await server.api('GET', '/posts/stats')).body.total;
+    const afterReddit = (await server.api('GET', '/posts/stats?source=reddit')).body.total;
     assert.ok(after > before, `the scrape added posts (${before} -> ${after})`);
+    assert.equal(afterReddit - beforeReddit, after - before, 'every new post is from reddit');
     await page.goto(`${server.base}/#/posts?source=reddit`);
-    await page.waitForFunction(() => /posts? match/.test(document.querySelector('[data-testid="posts-summary"]')?.textContent || ''));
+    await page.waitForFunction((n) => new RegExp(`^${n} posts? match`).test(document.querySelector('[data-testid="posts-summary"]')?.textContent || ''), afterReddit);
     assert.ok(await page.locator('.post-card').count() > 0);
+    // The Sources page now shows the scrape: a last success, a closed breaker, reddit's posts.
+    await page.goto(`${server.base}/#/sources`);
+    const reddit = page.locator('table.sources tr[data-source="reddit"]');
+    await reddit.waitFor();
+    const cells = await reddit.locator('td').allTextContents();
+    assert.notEqual(cells[1], 'never', `reddit has a last success: ${cells}`);
+    assert.match(cells[3], /closed/, `reddit's breaker: ${cells}`);
+    assert.equal(cells[4].replace(/\D/g, ''), String(afterReddit), `reddit's posts: ${cells}`);
+    await screenshot(page, 'sources-after-scrape');
     await page.goto(`${server.base}/#/jobs`);
   });
 

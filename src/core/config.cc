@@ -207,6 +207,7 @@ Status ApplyToml(const toml::table& root, AppConfig& c) {
     r.String("redis_url", c.queue.redis_url);
     r.Integer("worker_concurrency", c.queue.worker_concurrency);
     r.Integer("job_timeout_s", c.queue.job_timeout_s);
+    r.Integer("job_memory_limit_mb", c.queue.job_memory_limit_mb);
     r.Finish();
   }
   {
@@ -239,6 +240,15 @@ Status ApplyToml(const toml::table& root, AppConfig& c) {
     r.Double("host_requests_per_second", c.fetch.host_requests_per_second);
     r.Finish();
   }
+  {
+    TableReader r(Section(root, "browser", error), "browser", error);
+    r.String("chromedriver", c.browser.chromedriver);
+    r.String("chromium", c.browser.chromium);
+    r.Integer("page_load_timeout_ms", c.browser.page_load_timeout_ms);
+    r.Integer("max_pages", c.browser.max_pages);
+    r.Integer("max_memory_mb", c.browser.max_memory_mb);
+    r.Finish();
+  }
   if (error.ok()) {
     const toml::table* sources = Section(root, "sources", error);
     if (error.ok()) error = ApplySources(sources, c.sources);
@@ -248,7 +258,8 @@ Status ApplyToml(const toml::table& root, AppConfig& c) {
     for (const auto& [key, node] : root) {
       const std::string k(key.str());
       if (k != "data_dir" && k != "server" && k != "store" && k != "queue" && k != "company" &&
-          k != "log" && k != "schedules" && k != "fetch" && k != "sources")
+          k != "log" && k != "schedules" && k != "fetch" && k != "browser" &&
+          k != "sources")
         return Status::InvalidArgument("unknown config key '" + k + "'");
     }
   }
@@ -281,6 +292,7 @@ Status ApplyEnvironment(const Environment& env, AppConfig& c) {
   str("COMPLAINTS_LOG_FORMAT", c.log.format);
   CT_RETURN_IF_ERROR(ParseIntEnv(env, "WORKER_CONCURRENCY", c.queue.worker_concurrency));
   CT_RETURN_IF_ERROR(ParseIntEnv(env, "JOB_TIMEOUT", c.queue.job_timeout_s));
+  CT_RETURN_IF_ERROR(ParseIntEnv(env, "JOB_MEMORY_LIMIT_MB", c.queue.job_memory_limit_mb));
   if (auto it = env.find("COMPLAINTS_CORS_ORIGINS"); it != env.end()) {
     c.server.cors_origins.clear();
     std::string item;
@@ -407,6 +419,10 @@ Status ValidateConfig(const AppConfig& c) {
   if (c.queue.worker_concurrency < 1 || c.queue.worker_concurrency > 256)
     return bad("WORKER_CONCURRENCY must be 1..256, got " + std::to_string(c.queue.worker_concurrency));
   if (c.queue.job_timeout_s < 1) return bad("JOB_TIMEOUT must be at least 1 second");
+  if (c.queue.job_memory_limit_mb != 0 &&
+      (c.queue.job_memory_limit_mb < 64 || c.queue.job_memory_limit_mb > (1 << 20)))
+    return bad("queue.job_memory_limit_mb (JOB_MEMORY_LIMIT_MB) must be 0 (no limit) or 64..1048576 "
+               "MiB, got " + std::to_string(c.queue.job_memory_limit_mb));
   if (c.company.name.empty()) return bad("company.name must not be empty");
   if (c.company.relevance_threshold < 0 || c.company.relevance_threshold > 1)
     return bad("company.relevance_threshold must be in [0, 1]");
@@ -437,6 +453,11 @@ Status ValidateConfig(const AppConfig& c) {
   for (const auto& n : c.fetch.allow_networks)
     if (n.empty() || n.find_first_not_of("0123456789abcdefABCDEF.:/") != std::string::npos)
       return bad("fetch.allow_networks entry '" + n + "' is not a CIDR");
+  if (c.browser.chromedriver.empty() || c.browser.chromium.empty())
+    return bad("browser.chromedriver and browser.chromium must not be empty");
+  if (c.browser.page_load_timeout_ms < 1000) return bad("browser.page_load_timeout_ms must be >= 1000");
+  if (c.browser.max_pages < 1) return bad("browser.max_pages must be >= 1");
+  if (c.browser.max_memory_mb < 64) return bad("browser.max_memory_mb must be >= 64");
   static const std::set<std::string> kKinds = {
       "hackernews", "stackexchange", "github", "reddit", "mastodon", "discourse",
       "google_news", "trustpilot", "rss", "html", "nitter", "g2"};

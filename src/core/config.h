@@ -38,6 +38,10 @@ struct QueueConfig {
   std::string redis_url;       // REDIS_URL; empty = SQL queue in the store
   int worker_concurrency = 2;  // WORKER_CONCURRENCY
   int job_timeout_s = 300;     // JOB_TIMEOUT
+  // Address-space cap (RLIMIT_AS) of each process of an isolated job, in MiB; 0 = none.
+  // JOB_MEMORY_LIMIT_MB; `worker --memory-limit-mb` overrides it. Chromium reserves far more
+  // virtual memory than it uses: leave 0 (or several GiB) where browser jobs run.
+  int job_memory_limit_mb = 0;
 };
 
 struct CompanyConfig {
@@ -75,6 +79,16 @@ struct FetchConfig {
   // CIDRs the SSRF guard lets through (loopback/private/link-local are refused otherwise).
   std::vector<std::string> allow_networks;  // COMPLAINTS_ALLOW_NETWORKS, comma-separated
   double host_requests_per_second = 2;      // shared by every source on one host
+};
+
+// The headless browser (Chromium driven over WebDriver) that fetches g2 pages ([browser]).
+// fetch/browser_fetcher.h; docs/sources.md.
+struct BrowserConfig {
+  std::string chromedriver = "/usr/bin/chromedriver";
+  std::string chromium = "/usr/bin/chromium";
+  int page_load_timeout_ms = 30'000;  // per page: navigate + wait + read the source
+  int max_pages = 20;                 // the browser is retired (killed, restarted) after these
+  int max_memory_mb = 1536;           // ... or when its process group's RSS exceeds this
 };
 
 // One source ([sources.NAME]). The built-in defaults (DefaultSources) can be overridden key by
@@ -116,6 +130,7 @@ struct AppConfig {
   LogConfig log;
   std::vector<ScheduleConfig> schedules = DefaultSchedules();
   FetchConfig fetch;
+  BrowserConfig browser;
   std::vector<SourceConfig> sources = DefaultSources();
 };
 

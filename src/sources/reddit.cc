@@ -2,7 +2,11 @@
 //   GET {base}/search.json?q=Q&sort=new&limit=N&raw_json=1[&after=FULLNAME]
 //   {kind:"Listing", data:{after, children:[{kind:"t3", data:{name, id, title, selftext,
 //    author, created_utc, permalink, url, score, num_comments, subreddit}}]}}
-//   fallback (options.format = "rss", or a body that is XML): {base}/search.rss?q=Q&sort=new
+//   fallback: {base}/search.rss?q=Q&sort=new (Atom; the same t3_ ids, so a post is stored once
+//   whichever way it came). Used from the start with options.format = "rss"; otherwise
+//   automatically (FallbackFor) when the listing is refused (403/429 — Reddit's usual block —,
+//   an open circuit, 5xx, 404) or unusable (an HTML block page, JSON that does not parse or has
+//   drifted). A body that is XML is parsed as the feed whichever URL it came from.
 // raw_json=1 makes Reddit send text unescaped (no &amp;).
 #include "sources/adapters.h"
 #include "sources/html_text.h"
@@ -22,16 +26,35 @@ class RedditAdapter final : public SourceAdapter {
     const std::string base = BaseUrl(spec, "https://www.reddit.com");
     auto format = spec.options.find("format");
     if (format != spec.options.end() && format->second == "rss")
-      return std::vector<HttpRequest>{
-          Get(base + "/search.rss?q=" + UrlEncode(query) + "&sort=new", "application/atom+xml")};
+      return std::vector<HttpRequest>{RssRequest(base, query)};
     return std::vector<HttpRequest>{Get(base + "/search.json?q=" + UrlEncode(query) +
                                         "&sort=new&limit=" + std::to_string(spec.page_size) +
                                         "&raw_json=1")};
   }
 
+  std::optional<SourceFallback> FallbackFor(const ParseContext& ctx,
+                                            const Status& why) const override {
+    if (ctx.request.url.find("/search.json?") == std::string::npos) return std::nullopt;
+    // An SSRF refusal is PermissionDenied too; the feed goes through the same guard.
+    switch (why.code()) {
+      case StatusCode::kPermissionDenied:   // 403, Reddit's usual block
+      case StatusCode::kResourceExhausted:  // 429
+      case StatusCode::kUnavailable:        // an open circuit, 5xx, connection errors
+      case StatusCode::kDeadlineExceeded:
+      case StatusCode::kNotFound:
+      case StatusCode::kDataLoss:           // drift, not JSON, truncated
+        return SourceFallback{RssRequest(BaseUrl(*ctx.spec, "https://www.reddit.com"), ctx.query),
+                              "rss"};
+      default:
+        return std::nullopt;  // cancelled, a bad spec: the feed would not help
+    }
+  }
+
   Result<ParsedPage> Parse(const ParseContext& ctx, std::string_view body) const override {
     std::size_t first = body.find_first_not_of(" \t\r\n");
     if (first != std::string_view::npos && body[first] == '<') return ParseFeed(ctx, body);
+    if (ctx.request.url.find("/search.rss?") != std::string::npos)
+      return Drift(ctx, "the RSS feed is not XML");
     CT_ASSIGN_OR_RETURN(json root, ParseBody(ctx, body));
     if (!root.is_object() || Str(root, "kind") != "Listing" || !root.contains("data"))
       return Drift(ctx, "response is not a Listing");
@@ -66,6 +89,11 @@ class RedditAdapter final : public SourceAdapter {
       page.next = Get(url + "&after=" + UrlEncode(after));
     }
     return page;
+  }
+
+ private:
+  static HttpRequest RssRequest(const std::string& base, const std::string& query) {
+    return Get(base + "/search.rss?q=" + UrlEncode(query) + "&sort=new", "application/atom+xml");
   }
 };
 

@@ -14,7 +14,8 @@ std::string ScrapeResult::ToJson() const {
                         {"pages", pages},           {"fetched", fetched},
                         {"new", inserted},          {"updated", updated},
                         {"duplicates", duplicates}, {"errors", errors},
-                        {"not_modified", not_modified}}
+                        {"not_modified", not_modified},
+                        {"fallback", fallback.empty() ? nlohmann::json() : nlohmann::json(fallback)}}
       .dump();
 }
 
@@ -84,19 +85,28 @@ Result<ScrapeResult> Scraper::RunPages(const SourceAdapter& adapter, const Sourc
       ctx.request = *next;
       ctx.page = page;
       ctx.collected_at = clock_.NowSeconds();
-      CT_ASSIGN_OR_RETURN(HttpResponse response, fetcher_.Fetch(spec.name, *next, validators, trace));
-      if (response.status == 304) {
+      Result<HttpResponse> response = fetcher_.Fetch(spec.name, *next, validators, trace);
+      if (response.ok() && response->status == 304) {
         if (s == 0) out.not_modified = true;
         report("not modified");
         break;
       }
-      ctx.headers = response.headers;
-      CT_ASSIGN_OR_RETURN(ParsedPage parsed, adapter.Parse(ctx, response.body));
+      if (response.ok()) ctx.headers = response->headers;
+      Result<ParsedPage> parsed = response.ok() ? adapter.Parse(ctx, response->body)
+                                                : Result<ParsedPage>(response.status());
+      if (!parsed.ok() && page == 0) {
+        if (std::optional<SourceFallback> fallback = adapter.FallbackFor(ctx, parsed.status())) {
+          out.fallback = fallback->path + ": " + parsed.status().ToString();
+          report("falling back to " + out.fallback);
+          parsed = FetchFallback(adapter, spec, ctx, parsed.status(), *fallback, trace);
+        }
+      }
+      if (!parsed.ok()) return parsed.status();
       ++out.pages;
-      if (parsed.backoff_s > 0) fetcher_.PauseSource(spec.name, parsed.backoff_s * 1000);
+      if (parsed->backoff_s > 0) fetcher_.PauseSource(spec.name, parsed->backoff_s * 1000);
       bool reached_known = false;
       std::vector<Post> fresh;
-      for (Post& p : parsed.posts) {
+      for (Post& p : parsed->posts) {
         ++out.fetched;
         if (cursor && p.created_at <= *cursor) {
           reached_known = true;
@@ -117,13 +127,39 @@ Result<ScrapeResult> Scraper::RunPages(const SourceAdapter& adapter, const Sourc
         out.updated += summary.updated;
         out.duplicates += summary.unchanged;
       }
-      report("page " + std::to_string(out.pages) + ": " + std::to_string(parsed.posts.size()) + " items");
+      report("page " + std::to_string(out.pages) + ": " + std::to_string(parsed->posts.size()) + " items");
       if (reached_known || (hooks.limit > 0 && out.fetched >= hooks.limit)) break;
-      next = std::move(parsed.next);
+      next = std::move(parsed->next);
     }
   }
   if (newest > 0) qs.cursor = newest;
   return out;
+}
+
+Result<ParsedPage> Scraper::FetchFallback(const SourceAdapter& adapter, const SourceSpec& spec,
+                                          ParseContext& ctx, const Status& first_error,
+                                          const SourceFallback& fallback, FetchTrace* trace) {
+  const std::optional<std::int64_t> first_retry_after =
+      trace ? trace->retry_after_ms : std::nullopt;
+  if (trace) trace->retry_after_ms.reset();
+  ctx.request = fallback.request;
+  ctx.headers.clear();
+  // Unconditional: the stored validators belong to the first way's URL.
+  Result<HttpResponse> response =
+      fetcher_.Fetch(spec.name + "/" + fallback.path, fallback.request, nullptr, trace);
+  if (response.ok()) ctx.headers = response->headers;
+  Result<ParsedPage> parsed = response.ok() ? adapter.Parse(ctx, response->body)
+                                            : Result<ParsedPage>(response.status());
+  if (parsed.ok()) return parsed;
+  const Status& second = parsed.status();
+  // Transient when either is: the blocked way may come back (its Retry-After, then).
+  StatusCode code = second.code();
+  if (!second.transient() && first_error.transient()) {
+    code = first_error.code();
+    if (trace) trace->retry_after_ms = first_retry_after;
+  }
+  return Status(code, first_error.ToString() + "; the " + fallback.path +
+                          " fallback failed too: " + second.ToString());
 }
 
 }  // namespace ct

@@ -8,6 +8,13 @@
 // idempotent: nothing is corrupted, nothing counted twice). The breaker snapshot is saved
 // after every run, failed or not.
 //
+// Fallback: when the first page of a starting request fails (fetch refused or body unusable)
+// and the adapter offers a SourceFallback (Reddit: its RSS feed), that request is fetched under
+// the fetch key "<source>/<path>" (its own breaker and bucket: the failed way's breaker may have
+// just opened), and its pages replace the failed ones. The result's `fallback` says so and why.
+// If the fallback fails too, the error names both failures; it is transient when either is (the
+// blocked way may come back), with the Retry-After of the one that gave it.
+//
 // Errors: the Fetcher's (transient ones carry a Retry-After in `trace`), the adapter's (drift
 // is DataLoss: permanent), the Store's. Not thread-safe per instance (the Analyzer is not).
 #pragma once
@@ -46,8 +53,12 @@ struct ScrapeResult {
   std::int64_t duplicates = 0;  // already stored unchanged, or older than the cursor
   std::int64_t errors = 0;
   bool not_modified = false;    // 304 on the first page
+  // "" when every page came the adapter's first way; else "<path>: <why the first way failed>"
+  // (e.g. "rss: ... HTTP 403 ..."). Also sent as a progress message when it happens.
+  std::string fallback;
   std::vector<Post> posts;      // dry run: what would be stored
-  // {"source","query","pages","fetched","new","updated","duplicates","errors","not_modified"}
+  // {"source","query","pages","fetched","new","updated","duplicates","errors","not_modified",
+  //  "fallback": null or the string above}
   std::string ToJson() const;
 };
 
@@ -71,6 +82,10 @@ class Scraper {
   Result<ScrapeResult> RunPages(const SourceAdapter& adapter, const SourceSpec& spec,
                                 const std::string& query, QueryState& qs,
                                 const ScrapeHooks& hooks, FetchTrace* trace);
+  // Fetches and parses `fallback` after the first way failed with `first_error` (see above).
+  Result<ParsedPage> FetchFallback(const SourceAdapter& adapter, const SourceSpec& spec,
+                                   ParseContext& ctx, const Status& first_error,
+                                   const SourceFallback& fallback, FetchTrace* trace);
 
   const SourceRegistry& registry_;
   Fetcher& fetcher_;

@@ -14,6 +14,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "fetch/testing/local_http_server.h"
+#include "sources/fixture_replay.h"
 #include "store/store.h"
 
 namespace ct {
@@ -227,6 +228,160 @@ TEST_F(ScraperTest, RedirectToPrivateAddressIsRefused) {
   auto r = scraper_->Run(Spec("hackernews"), "ovh");
   EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
   EXPECT_NE(r.status().message().find("cloud metadata"), std::string::npos);
+}
+
+// Reddit: the RSS feed when the JSON listing is refused or unusable.
+
+// What Reddit answers a client it blocks: an HTML page, not JSON.
+constexpr char kRedditBlockPage[] =
+    "<!doctype html><html><head><title>Blocked</title></head><body>whoa there, pardner! Your "
+    "request has been blocked due to a network policy.</body></html>";
+
+ServerReply RedditRssOnly(const ServerRequest& r) {
+  if (r.path == "/search.json")
+    return {.status = 403, .headers = {{"Content-Type", "text/html"}}, .body = kRedditBlockPage};
+  if (r.path == "/search.rss")
+    return {.headers = {{"Content-Type", "application/atom+xml"}}, .body = Fixture("reddit/search.rss")};
+  return {.status = 404};
+}
+
+TEST_F(ScraperTest, RedditBlockedJsonFallsBackToRssAndTheCursorHolds) {
+  route_ = RedditRssOnly;
+  std::vector<std::string> messages;
+  auto r = scraper_->Run(Spec("reddit"), "ovh",
+                         {.progress = [&](const ScrapeProgress& p) { messages.push_back(p.message); }});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->pages, 1);
+  EXPECT_EQ(r->inserted, 1);
+  EXPECT_EQ(r->fallback.rfind("rss: ", 0), 0u) << r->fallback;
+  EXPECT_NE(r->fallback.find("HTTP 403"), std::string::npos) << r->fallback;
+  EXPECT_EQ(nlohmann::json::parse(r->ToJson())["fallback"], r->fallback);
+  ASSERT_FALSE(messages.empty());
+  EXPECT_EQ(messages[0].rfind("falling back to rss: ", 0), 0u) << messages[0];
+  ASSERT_EQ(targets_.size(), 2u);
+  EXPECT_EQ(targets_[0].rfind("/search.json?q=ovh", 0), 0u) << targets_[0];
+  EXPECT_EQ(targets_[1], "/search.rss?q=ovh&sort=new");
+
+  auto stored = store_->ListPosts(PostPageRequest{});
+  ASSERT_TRUE(stored.ok());
+  ASSERT_EQ(stored->items.size(), 1u);
+  EXPECT_EQ(stored->items[0].external_id, "t3_1kqa001");
+  EXPECT_EQ(stored->items[0].title, "OVH RBX down again?");
+  EXPECT_FALSE(stored->items[0].sentiment_label.empty()) << "analysed";
+  EXPECT_EQ(state_->Load("reddit")->queries["ovh"].cursor.value_or(0), 1747210000);
+
+  // While the 403 keeps the listing's circuit open, runs go straight to the feed, and the
+  // cursor (set through the feed) marks its item as known.
+  targets_.clear();
+  auto again = scraper_->Run(Spec("reddit"), "ovh");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->inserted, 0);
+  EXPECT_EQ(again->duplicates, 1);
+  EXPECT_NE(again->fallback.find("circuit open"), std::string::npos) << again->fallback;
+  ASSERT_EQ(targets_.size(), 1u);
+  EXPECT_EQ(targets_[0], "/search.rss?q=ovh&sort=new");
+
+  // The listing is back after the cool-down: the same cursor stops it at the known post, and
+  // the post the feed brought is not stored twice.
+  route_ = [](const ServerRequest&) {
+    return ServerReply{.headers = {{"Content-Type", "application/json"}},
+                       .body = Fixture("reddit/search.json")};
+  };
+  clock_.AdvanceSeconds(120);
+  auto json_again = scraper_->Run(Spec("reddit"), "ovh");
+  ASSERT_TRUE(json_again.ok()) << json_again.status().ToString();
+  EXPECT_TRUE(json_again->fallback.empty()) << json_again->fallback;
+  EXPECT_TRUE(nlohmann::json::parse(json_again->ToJson())["fallback"].is_null());
+  EXPECT_EQ(json_again->pages, 1);
+  EXPECT_EQ(json_again->inserted, 0);
+  EXPECT_EQ(json_again->duplicates, 2);
+  EXPECT_EQ(store_->ListPosts(PostPageRequest{})->items.size(), 1u);
+}
+
+TEST_F(ScraperTest, RedditThrottledOrNonJsonListingFallsBackToRss) {
+  for (const ServerReply& listing :
+       {ServerReply{.status = 429, .headers = {{"Retry-After", "600"}}, .body = kRedditBlockPage},
+        ServerReply{.headers = {{"Content-Type", "text/html"}}, .body = kRedditBlockPage},
+        ServerReply{.headers = {{"Content-Type", "application/json"}},
+                    .body = "{\"kind\":\"Listing\",\"data\":{\"children\":[{\"da"}}) {
+    route_ = [&](const ServerRequest& r) {
+      if (r.path == "/search.json") return listing;
+      return RedditRssOnly(r);
+    };
+    SourceSpec spec = Spec("reddit");
+    spec.name = "reddit_" + std::to_string(listing.status) + "_" + std::to_string(listing.body.size());
+    FetchTrace trace;
+    auto r = scraper_->Run(spec, "ovh", {.dry_run = true}, &trace);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(r->posts.size(), 1u) << listing.body;
+    EXPECT_EQ(r->posts[0].external_id, "t3_1kqa001");
+    EXPECT_EQ(r->fallback.rfind("rss: ", 0), 0u) << r->fallback;
+    EXPECT_FALSE(trace.retry_after_ms.has_value()) << "the run succeeded: nothing to retry";
+  }
+}
+
+TEST_F(ScraperTest, RedditDriftFromTheReplayServerFallsBackInsteadOfAnEmptyResult) {
+  FixtureReplay replay(std::string(CT_SOURCE_DIR) + "/tests/fixtures/sources",
+                       ReplayFaults{.drift = true});
+  route_ = [&](const ServerRequest& r) {
+    ServerRequest routed = r;
+    routed.path = "/reddit" + r.path;
+    return replay.Handle(routed);
+  };
+  auto r = scraper_->Run(Spec("reddit"), "ovh");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->fetched, 1);
+  EXPECT_EQ(r->inserted, 1);
+  EXPECT_NE(r->fallback.find("parse drift in reddit (reddit): missing array 'data.children'"),
+            std::string::npos) << r->fallback;
+  EXPECT_EQ(replay.served(), 2);
+}
+
+TEST_F(ScraperTest, RedditListingAndFeedBothFailingIsOneClearError) {
+  // Both blocked: permanent, naming both.
+  route_ = [](const ServerRequest&) {
+    return ServerReply{.status = 403, .headers = {{"Content-Type", "text/html"}}, .body = kRedditBlockPage};
+  };
+  auto blocked = scraper_->Run(Spec("reddit"), "ovh");
+  ASSERT_FALSE(blocked.ok());
+  EXPECT_EQ(blocked.status().code(), StatusCode::kPermissionDenied);
+  const std::string& m = blocked.status().message();
+  EXPECT_NE(m.find("HTTP 403 from " + server_->Url("/search.json?q=ovh")), std::string::npos) << m;
+  EXPECT_NE(m.find("; the rss fallback failed too: "), std::string::npos) << m;
+  EXPECT_NE(m.find("HTTP 403 from " + server_->Url("/search.rss?q=ovh&sort=new")), std::string::npos) << m;
+  EXPECT_NE(state_->Load("reddit")->queries["ovh"].last_error.find("rss fallback failed too"),
+            std::string::npos);
+
+  // Throttled listing, drifted feed: transient, with the listing's Retry-After.
+  route_ = [](const ServerRequest& r) {
+    if (r.path == "/search.json") return ServerReply{.status = 429, .headers = {{"Retry-After", "300"}}};
+    return ServerReply{.headers = {{"Content-Type", "text/html"}}, .body = kRedditBlockPage};
+  };
+  SourceSpec spec = Spec("reddit");
+  spec.name = "reddit_throttled";
+  FetchTrace trace;
+  auto throttled = scraper_->Run(spec, "ovh", {}, &trace);
+  ASSERT_FALSE(throttled.ok());
+  EXPECT_EQ(throttled.status().code(), StatusCode::kResourceExhausted) << throttled.status().ToString();
+  EXPECT_TRUE(throttled.status().transient());
+  EXPECT_GE(trace.retry_after_ms.value_or(0), 300'000);
+  EXPECT_NE(throttled.status().message().find("parse drift in reddit_throttled (reddit)"),
+            std::string::npos) << throttled.status().message();
+  EXPECT_EQ(store_->ListPosts(PostPageRequest{})->items.size(), 0u);
+}
+
+TEST_F(ScraperTest, RedditFeedChosenInConfigHasNoFallback) {
+  route_ = [](const ServerRequest&) {
+    return ServerReply{.headers = {{"Content-Type", "application/json"}}, .body = Fixture("reddit/search.json")};
+  };
+  SourceSpec spec = Spec("reddit");
+  spec.options["format"] = "rss";
+  auto r = scraper_->Run(spec, "ovh");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(r.status().message().find("the RSS feed is not XML"), std::string::npos)
+      << r.status().message();
+  EXPECT_EQ(targets_.size(), 1u);
 }
 
 }  // namespace

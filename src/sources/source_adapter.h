@@ -59,6 +59,12 @@ struct ParsedPage {
   std::int64_t backoff_s = 0;       // the source asked us to wait (Stack Exchange `backoff`)
 };
 
+// A second way to fetch a query when its first page failed (see SourceAdapter::FallbackFor).
+struct SourceFallback {
+  HttpRequest request;
+  std::string path;  // names the way in results and logs ("rss")
+};
+
 class SourceAdapter {
  public:
   virtual ~SourceAdapter() = default;
@@ -70,6 +76,15 @@ class SourceAdapter {
                                                          const std::string& query,
                                                          std::optional<UnixSeconds> since) const = 0;
   virtual Result<ParsedPage> Parse(const ParseContext& context, std::string_view body) const = 0;
+  // Called by the Scraper when the first page of a starting request failed with `why` (the
+  // Fetcher's error, or Parse's: drift, a body of the wrong format). A fallback is fetched once,
+  // unconditionally, under its own circuit breaker ("<source>/<path>"), and parsed with Parse;
+  // its pages are the query's result. Default: none, the error stands. Reddit: the RSS feed
+  // when the JSON listing is refused (403, 429, an open circuit, 5xx) or unusable.
+  virtual std::optional<SourceFallback> FallbackFor(const ParseContext& /*context*/,
+                                                    const Status& /*why*/) const {
+    return std::nullopt;
+  }
   // The query used when a scrape names none.
   virtual std::string DefaultQuery() const { return "ovhcloud"; }
 };

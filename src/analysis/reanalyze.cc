@@ -1,5 +1,8 @@
 #include "analysis/reanalyze.h"
 
+#include <optional>
+#include <string>
+
 namespace ct {
 namespace {
 
@@ -24,23 +27,30 @@ Result<ReanalyzeProgress> ReanalyzeAll(Analyzer& analyzer, const ReanalyzeIo& io
   if (io.count) {
     CT_ASSIGN_OR_RETURN(progress.total, io.count());
   }
-  std::int64_t after_id = 0;
+  std::optional<Post> last;
+  std::int64_t last_id = 0;
   while (true) {
-    CT_ASSIGN_OR_RETURN(std::vector<Post> batch, io.read_batch(after_id, batch_size));
+    CT_ASSIGN_OR_RETURN(std::vector<Post> batch,
+                        io.read_batch(last ? &*last : nullptr, batch_size));
     if (batch.empty()) break;
+    if (batch.size() > batch_size) {
+      return Status::Internal("reanalyze: read_batch returned " + std::to_string(batch.size()) +
+                              " posts for a batch of " + std::to_string(batch_size));
+    }
     std::vector<Post> changed;
-    for (Post& post : batch) {
-      if (post.id <= after_id) {
-        return Status::Internal("reanalyze: read_batch returned id " + std::to_string(post.id) +
-                                " after " + std::to_string(after_id));
+    for (const Post& post : batch) {
+      if (last && post.id == last_id) {
+        return Status::Internal("reanalyze: read_batch returned post " + std::to_string(post.id) +
+                                " twice in a row");
       }
-      after_id = post.id;
+      last_id = post.id;
       Post updated = post;
       Analyzer::Apply(analyzer.Analyze(post), &updated);
       if (!SameAnalysis(post, updated)) changed.push_back(std::move(updated));
     }
     if (!changed.empty()) CT_RETURN_IF_ERROR(io.write_batch(changed).WithContext("reanalyze: writing"));
     progress.done += static_cast<std::int64_t>(batch.size());
+    last = std::move(batch.back());
     progress.changed += static_cast<std::int64_t>(changed.size());
     if (on_progress) CT_RETURN_IF_ERROR(on_progress(progress));
   }

@@ -1,7 +1,8 @@
 // ReanalyzeAll: recomputes the analysis of every stored post, e.g. after a taxonomy change.
-// Storage-agnostic: the caller supplies batch read/write callbacks (keyset pagination by id),
-// so the future `reanalyze` job only wraps this function with its store and progress
-// reporting. Idempotent: running it twice writes nothing the second time.
+// Storage-agnostic: the caller supplies batch read/write callbacks (keyset pagination after the
+// last post read), so the `reanalyze` job (jobs/reanalyze_job.h) only wraps this function with
+// its store, progress and cancellation. Idempotent: running it twice writes nothing the second
+// time.
 #pragma once
 
 #include <cstdint>
@@ -21,8 +22,10 @@ struct ReanalyzeProgress {
 };
 
 struct ReanalyzeIo {
-  // Up to `limit` posts with id > after_id, in ascending id order; empty when done.
-  std::function<Result<std::vector<Post>>(std::int64_t after_id, std::size_t limit)> read_batch;
+  // Up to `limit` posts following `last` (the last post of the previous batch, as read; null
+  // for the first batch) in one stable order (e.g. by id, or by (created_at, id)); empty when
+  // done. A post must never be returned twice.
+  std::function<Result<std::vector<Post>>(const Post* last, std::size_t limit)> read_batch;
   // Persists the analysis fields of these posts (only those that changed are passed).
   std::function<Status(const std::vector<Post>&)> write_batch;
   // Optional: how many posts there are, for progress.

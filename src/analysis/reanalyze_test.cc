@@ -13,9 +13,9 @@ struct FakeStore {
   int writes = 0;
   ReanalyzeIo Io() {
     ReanalyzeIo io;
-    io.read_batch = [this](std::int64_t after, std::size_t limit) -> Result<std::vector<Post>> {
+    io.read_batch = [this](const Post* last, std::size_t limit) -> Result<std::vector<Post>> {
       std::vector<Post> out;
-      for (auto it = posts.upper_bound(after); it != posts.end() && out.size() < limit; ++it) out.push_back(it->second);
+      for (auto it = posts.upper_bound(last ? last->id : 0); it != posts.end() && out.size() < limit; ++it) out.push_back(it->second);
       return out;
     };
     io.write_batch = [this](const std::vector<Post>& batch) {
@@ -83,7 +83,7 @@ TEST(ReanalyzeTest, ProgressCallbackCanCancel) {
 TEST(ReanalyzeTest, ErrorsPropagate) {
   auto analyzer = MakeAnalyzer();
   ReanalyzeIo io;
-  io.read_batch = [](std::int64_t, std::size_t) -> Result<std::vector<Post>> {
+  io.read_batch = [](const Post*, std::size_t) -> Result<std::vector<Post>> {
     return Status::Unavailable("db down");
   };
   io.write_batch = [](const std::vector<Post>&) { return Status::Ok(); };

@@ -4,6 +4,7 @@
 
 #include "jobs/payload_rules.h"
 #include "jobs/queue_factory.h"
+#include "jobs/reanalyze_job.h"
 #include "jobs/scrape_jobs.h"
 #include "jobs/test_jobs.h"
 
@@ -40,6 +41,8 @@ Status RegisterBuiltinJobs(JobRegistry& registry, const BuiltinJobOptions& optio
          return nlohmann::json{{"pruned", pruned}}.dump();
        },
        "delete finished jobs whose results expired"}));
+  CT_RETURN_IF_ERROR(
+      RegisterReanalyzeJob(registry, ReanalyzeJobOptions{config, options.taxonomy_path}, clock));
   CT_RETURN_IF_ERROR(RegisterScrapeJobs(registry, ScrapeJobDeps{options.scrape, clock}));
   if (options.test_jobs) CT_RETURN_IF_ERROR(RegisterTestJobs(registry));
   return Status::Ok();

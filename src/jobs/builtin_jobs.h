@@ -16,6 +16,8 @@ struct BuiltinJobOptions {
   bool test_jobs = false;  // COMPLAINTS_TEST_JOBS=1: the test.* types
   // The scrape types' sources, [fetch], store and data dir. Default: the built-in config.
   ScrapeJobOptions scrape;
+  // The reanalyze type's taxonomy TOML; empty: the one compiled into the binary.
+  std::string taxonomy_path;
 };
 
 BuiltinJobOptions BuiltinJobOptionsFromConfig(const AppConfig& config, const Environment& env);

@@ -162,6 +162,8 @@ class CurlHttpClient final : public HttpClient {
     if (request.method == "POST") {
       curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.c_str());
       curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    } else if (request.method == "DELETE") {  // WebDriver's end of session
+      curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "DELETE");
     } else if (request.method != "GET") {
       return Status::InvalidArgument("unsupported HTTP method " + request.method);
     }

@@ -1,4 +1,4 @@
-// HttpClient: one HTTP GET (or POST) with every limit a scraper needs, and nothing else.
+// HttpClient: one HTTP GET (or POST, or DELETE) with every limit a scraper needs, and nothing else.
 // Politeness (rate limits, retries, circuit breaker, conditional requests) lives in Fetcher
 // (fetch/fetcher.h), on top of this interface.
 //
@@ -35,7 +35,7 @@ inline namespace http_fetch {
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpRequest {
-  std::string method = "GET";
+  std::string method = "GET";  // GET, POST or DELETE
   std::string url;
   HttpHeaders headers;        // sent as given
   std::string body;           // POST only

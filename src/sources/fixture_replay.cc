@@ -17,6 +17,7 @@ std::string ContentType(const std::string& file) {
   const std::string ext = fs::path(file).extension().string();
   if (ext == ".json") return "application/json; charset=utf-8";
   if (ext == ".rss") return "application/rss+xml; charset=utf-8";
+  if (ext == ".js") return "text/javascript; charset=utf-8";
   if (ext == ".xml") return file.find("atom") != std::string::npos ? "application/atom+xml" : "application/rss+xml";
   return "text/html; charset=utf-8";
 }
@@ -99,10 +100,19 @@ std::string FixtureReplay::FixtureFor(const std::string& path, const std::string
   if (kind == "rss" && (rest == "/feed.xml" || rest == "/atom.xml")) return kind + rest;
   if (kind == "trustpilot" && StartsWith(rest, "/review/")) return kind + "/review_page.html";
   if (kind == "html" && StartsWith(rest, "/forum")) return kind + "/forum_page.html";
+  // g2: the review page is a shell whose script renders the reviews (only a browser sees them).
+  if (kind == "g2" && StartsWith(rest, "/products/") && rest.size() > 8 &&
+      rest.compare(rest.size() - 8, 8, "/reviews") == 0)
+    return kind + (drift ? "/drift.html" : "/js_page.html");
+  if (kind == "g2" && rest == "/static/render.js") return kind + "/render.js";
+  if (kind == "g2" && rest == "/rendered/reviews.html") return kind + "/reviews.html";
+  if (kind == "browser" && rest == "/never-loads") return kind + "/never_loads.html";
   return "";
 }
 
 testing::ServerReply FixtureReplay::Handle(const testing::ServerRequest& request) {
+  // A sub-resource that never arrives (until the server stops): pages using it never finish.
+  if (request.path == "/browser/hang") return {.body = "", .delay_ms = 3'600'000};
   double draw = 0;
   {
     std::lock_guard lock(mu_);

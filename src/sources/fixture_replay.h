@@ -9,6 +9,11 @@
 // dropped connection; `drift` serves <kind>/drift.json where one exists. ETag / If-None-Match
 // is honoured (304), as real feeds do.
 //
+// For the browser fetcher: /g2/products/SLUG/reviews is a page whose script renders the
+// reviews after load (a plain HTTP fetch sees none; g2/drift.html with `drift`), and
+// /browser/never-loads is a page that never finishes loading (its image, /browser/hang, is held
+// open until the server stops).
+//
 // Thread-safe (the HTTP server calls Handle from connection threads).
 #pragma once
 

@@ -15,6 +15,7 @@
 #include "app/commands.h"
 #include "jobs/builtin_jobs.h"
 #include "jobs/job_child.h"
+#include "jobs/process_group.h"
 
 namespace ct {
 namespace {
@@ -55,6 +56,8 @@ class CancelOnSignal {
 
 void RunJob(const GlobalOptions& global, JobChildArgs args) {
   CancelOnSignal cancel;  // first: the threads started later inherit the blocked mask
+  // A scrape may start a browser group: its orphaned Chromium processes are reaped here.
+  (void)BecomeChildSubreaper();
   AppConfig config = LoadAppConfig(global, "job-" + args.job_id);
   args.payload_json.assign(std::istreambuf_iterator<char>(std::cin), {});
   if (args.payload_json.empty()) args.payload_json = "{}";

@@ -10,6 +10,7 @@
 #include "app/commands.h"
 #include "app/signals.h"
 #include "domain/post_json.h"
+#include "jobs/process_group.h"
 #include "sources/scrape_session.h"
 
 namespace ct {
@@ -25,6 +26,7 @@ struct ScrapeOptions {
 void RunScrapeCommand(const GlobalOptions& global, const ScrapeOptions& o) {
   const AppConfig config = LoadAppConfig(global, "scrape");
   SystemClock clock;
+  (void)BecomeChildSubreaper();  // a g2 scrape's Chromium processes are reaped by us
   ScrapeSessionOptions so;
   so.open_store = !o.dry_run;
   auto session = ScrapeSession::Open(config, ProcessEnvironment(), clock, so);

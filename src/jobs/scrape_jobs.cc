@@ -83,6 +83,7 @@ class ScrapeRun {
     JobContext* ctx = &ctx_;
     so.sleep = [sleep, ctx](std::int64_t ms) { return sleep(ms, [ctx] { return ctx->cancelled(); }); };
     so.uniform01 = o.uniform01;
+    so.cancelled = [ctx] { return ctx->cancelled(); };  // the browser stops mid-page
     CT_ASSIGN_OR_RETURN(session_, ScrapeSession::Open(o.config, o.env, deps_.clock, so));
     return Status::Ok();
   }
@@ -182,7 +183,7 @@ Result<std::string> RunMany(const ScrapeJobDeps& deps, JobContext& ctx,
     }
   } else {
     for (const SourceConfig& s : configured) {
-      // Disabled sources and kinds this binary cannot scrape (g2) are skipped, not failed.
+      // Disabled sources (g2, nitter by default) and kinds this binary cannot scrape are skipped.
       if (FindConfiguredSource(configured, adapters, s.name).ok()) plan.push_back({&s, {}});
     }
   }

@@ -18,6 +18,8 @@ std::unique_ptr<SourceAdapter> MakeMastodonAdapter();
 std::unique_ptr<SourceAdapter> MakeFeedAdapter(std::string kind);
 std::unique_ptr<SourceAdapter> MakeTrustpilotAdapter();
 std::unique_ptr<SourceAdapter> MakeHtmlSelectorAdapter();
+// G2 review pages; its requests are marked for the browser fetcher (fetch/browser_fetcher.h).
+std::unique_ptr<SourceAdapter> MakeG2Adapter();
 
 // Parses RSS/Atom text into posts (shared with the Reddit RSS fallback).
 Result<ParsedPage> ParseFeed(const ParseContext& context, std::string_view body);

@@ -57,9 +57,9 @@ class AdaptersTest : public ::testing::Test {
 
 TEST_F(AdaptersTest, RegistryKnowsEveryKind) {
   EXPECT_EQ(registry_.Kinds(),
-            (std::vector<std::string>{"discourse", "github", "google_news", "hackernews", "html",
-                                      "mastodon", "nitter", "reddit", "rss", "stackexchange",
-                                      "trustpilot"}));
+            (std::vector<std::string>{"discourse", "g2", "github", "google_news", "hackernews",
+                                      "html", "mastodon", "nitter", "reddit", "rss",
+                                      "stackexchange", "trustpilot"}));
   EXPECT_EQ(registry_.Find("myspace"), nullptr);
 }
 

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "analysis/analyzer.h"
+#include "fetch/browser_fetcher.h"
 #include "fetch/fetch_options.h"
 #include "sources/source_spec.h"
 #include "store/store.h"
@@ -55,7 +56,11 @@ Result<std::unique_ptr<ScrapeSession>> ScrapeSession::Open(const AppConfig& conf
   std::unique_ptr<ScrapeSession> s(new ScrapeSession(config, env, clock));
   CT_ASSIGN_OR_RETURN(HttpClientOptions client_options,
                       HttpClientOptionsFromConfig(config.fetch));
-  s->client_ = MakeCurlHttpClient(std::move(client_options));
+  CT_ASSIGN_OR_RETURN(BrowserOptions browser_options,
+                      BrowserOptionsFromConfig(config.browser, config.fetch));
+  browser_options.cancelled = options.cancelled;
+  s->client_ = MakeBrowserRoutingClient(MakeCurlHttpClient(std::move(client_options)),
+                                        std::make_unique<BrowserFetcher>(std::move(browser_options)));
   Fetcher::Sleeper sleep = options.sleep;
   if (!sleep) {
     sleep = [](std::int64_t ms) {

@@ -1,5 +1,7 @@
 // ScrapeSession: everything one process needs to scrape the configured sources — the HTTP
-// client and polite Fetcher built from [fetch], the adapters, the Analyzer, the Store and the
+// client and polite Fetcher built from [fetch] (requests of browser sources, g2, are routed to
+// a BrowserFetcher built from [browser], started only when such a page is fetched), the
+// adapters, the Analyzer, the Store and the
 // source state file — wired once from the AppConfig. The scrape job handlers
 // (jobs/scrape_jobs.cc) and `complaints scrape` both go through it, so they behave the same.
 //
@@ -37,6 +39,9 @@ struct ScrapeSessionOptions {
   Fetcher::Sleeper sleep;
   // Null: a seeded PRNG (backoff jitter). Tests pass a constant.
   std::function<double()> uniform01;
+  // Polled by the browser fetcher while a page loads: true kills the browser and fails the
+  // fetch with Aborted. Null: never cancelled.
+  std::function<bool()> cancelled;
   bool open_store = true;      // false: dry runs only (no database touched)
   bool analyze = true;         // false: posts are stored unanalysed
 };

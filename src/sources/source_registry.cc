@@ -18,6 +18,7 @@ SourceRegistry SourceRegistry::Builtin() {
   all.push_back(MakeFeedAdapter("nitter"));
   all.push_back(MakeTrustpilotAdapter());
   all.push_back(MakeHtmlSelectorAdapter());
+  all.push_back(MakeG2Adapter());
   for (auto& a : all) {
     std::string kind(a->kind());
     r.adapters_.emplace(std::move(kind), std::move(a));

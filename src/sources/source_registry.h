@@ -1,6 +1,7 @@
 // SourceRegistry: kind -> adapter, for every adapter this binary has.
 // Kinds: hackernews, stackexchange, github, reddit, mastodon, discourse, google_news,
-// trustpilot, rss, html, nitter (g2 needs the browser fetcher: not yet).
+// trustpilot, rss, html, nitter, g2 (whose requests the browser fetcher loads:
+// fetch/browser_fetcher.h).
 // Built once in app/ (or a test) and passed down. Immutable after construction: thread-safe.
 #pragma once
 

@@ -14,20 +14,6 @@ std::string DefaultWorkerId() {
   return std::string(host) + ":" + std::to_string(getpid());
 }
 
-// The write failed for a reason other than a stale lease: worth a few quick retries while the
-// heartbeat keeps the lease alive. If they all fail the lease expires and the job is rescued
-// (at least once delivery), which is the safe side.
-template <typename F>
-Status WithRetries(F&& write) {
-  Status s;
-  for (int attempt = 0; attempt < 4; ++attempt) {
-    s = write();
-    if (s.ok() || s.code() == StatusCode::kAborted || !s.transient()) return s;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
-  }
-  return s;
-}
-
 }  // namespace
 
 Status ValidateWorkerOptions(const WorkerOptions& o) {
@@ -94,6 +80,7 @@ void Worker::Stop() {
                      attempts_.size(), options_.drain_grace_ms);
       }
       if (!cv_.wait_for(lock, std::chrono::milliseconds(options_.drain_grace_ms), all_done)) {
+        abandon_writes_ = true;  // outcome writes still waiting for the queue give up
         for (auto& [key, a] : attempts_) {
           if (!a->done) {
             spdlog::warn("worker {}: job {} still running after the drain grace: stopping it",
@@ -105,6 +92,7 @@ void Worker::Stop() {
       for (auto& [key, a] : attempts_) all.push_back(a);
       attempts_.clear();
     }
+    cv_.notify_all();
     for (auto& a : all) a->thread.join();
     {
       std::lock_guard lock(mu_);
@@ -117,6 +105,12 @@ void Worker::Stop() {
     }
     spdlog::info("worker {} stopped", options_.id);
   });
+}
+
+int Worker::BusySlots() const {
+  return static_cast<int>(std::count_if(attempts_.begin(), attempts_.end(), [](const auto& kv) {
+    return !kv.second->done && !kv.second->recording;
+  }));
 }
 
 int Worker::running() const {
@@ -154,12 +148,11 @@ void Worker::ClaimLoop() {
     {
       std::unique_lock lock(mu_);
       if (stopping_) break;
-      free_slots = options_.concurrency - static_cast<int>(attempts_.size());
+      free_slots = options_.concurrency - BusySlots();
       if (free_slots <= 0) {
-        // All slots busy: wait until one frees (its thread marks it done) or Stop.
+        // All slots busy: wait until one frees (its handler ended) or Stop.
         cv_.wait_for(lock, std::chrono::milliseconds(200), [this] {
-          return stopping_ || std::any_of(attempts_.begin(), attempts_.end(),
-                                          [](const auto& kv) { return kv.second->done; });
+          return stopping_ || BusySlots() < options_.concurrency;
         });
         continue;
       }
@@ -230,6 +223,13 @@ void Worker::RunAttempt(Attempt* a) {
     std::lock_guard lock(progress_mu);
     if (pending && outcome.kind != AttemptOutcome::Kind::kAbandoned) send(*pending);
   }
+  {
+    // The handler is done: its slot is free for another job while the outcome is written (which
+    // may take a while if the job's backend is unreachable; its lease is still renewed).
+    std::lock_guard lock(mu_);
+    a->recording = true;
+  }
+  cv_.notify_all();
   Finish(*a, outcome);
   {
     std::lock_guard lock(mu_);
@@ -237,6 +237,31 @@ void Worker::RunAttempt(Attempt* a) {
     ++finished_;
   }
   cv_.notify_all();
+}
+
+// An outcome is written until the queue takes it or refuses it for good: while the backend is
+// unreachable (a Redis outage, a busy database) the attempt keeps its slot and the heartbeat
+// thread keeps presenting its lease, so when the backend answers again the job is completed
+// once instead of expiring and running a second time. Only Stop, after the drain grace, gives
+// up: the lease then expires and the job runs again (at least once delivery, the safe side).
+template <typename F>
+Status Worker::WriteOutcome(const std::string& job_id, F&& write) {
+  std::int64_t backoff_ms = 100;
+  for (int attempt = 1;; ++attempt) {
+    Status s = write();
+    if (s.ok() || s.code() == StatusCode::kAborted || !s.transient()) return s;
+    if (attempt == 1 || attempt % 20 == 0) {
+      spdlog::warn("worker {}: job {}: recording the outcome failed ({}); retrying until the "
+                   "queue answers",
+                   options_.id, job_id, s.ToString());
+    }
+    std::unique_lock lock(mu_);
+    if (cv_.wait_for(lock, std::chrono::milliseconds(backoff_ms),
+                     [this] { return abandon_writes_; })) {
+      return s;
+    }
+    backoff_ms = std::min<std::int64_t>(backoff_ms * 2, 2000);
+  }
 }
 
 void Worker::Finish(const Attempt& a, const AttemptOutcome& outcome) {
@@ -248,11 +273,11 @@ void Worker::Finish(const Attempt& a, const AttemptOutcome& outcome) {
                    options_.id, id);
       return;
     case AttemptOutcome::Kind::kSucceeded:
-      s = WithRetries([&] { return queue_.Complete(a.lease, outcome.result_json); });
+      s = WriteOutcome(id, [&] { return queue_.Complete(a.lease, outcome.result_json); });
       if (s.ok()) spdlog::info("worker {}: job {} succeeded", options_.id, id);
       break;
     case AttemptOutcome::Kind::kFailed:
-      s = WithRetries([&] { return queue_.Fail(a.lease, outcome.failure); });
+      s = WriteOutcome(id, [&] { return queue_.Fail(a.lease, outcome.failure); });
       if (s.ok()) {
         spdlog::warn("worker {}: job {} failed ({}): {}", options_.id, id,
                      FailureKindName(outcome.failure.kind), outcome.failure.message);

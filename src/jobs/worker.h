@@ -8,7 +8,11 @@
 //    enforces the hard deadline of inline attempts, and reports the worker (ReportWorker);
 //  - one thread per running attempt, which forwards progress (throttled) and ends the attempt
 //    with Complete or Fail. A write refused with Aborted (stale lease: the job was rescued and
-//    belongs to another attempt) is logged and never retried.
+//    belongs to another attempt) is logged and never retried; a write that failed because the
+//    queue is unreachable is retried (capped backoff) until it is taken or refused, or until
+//    Stop's drain grace ends. Meanwhile the lease keeps being renewed, so an outage of the
+//    queue does not make a finished job run twice, and the slot is free for other jobs (e.g.
+//    from the SQL fallback while Redis is down).
 //
 // Stop (idempotent; also from the destructor) drains: no new claims; running attempts get
 // drain_grace_ms to finish; those still running are then stopped (SIGTERM, kill_grace, SIGKILL)
@@ -79,6 +83,7 @@ class Worker {
     std::int64_t deadline_us = 0;  // monotonic
     int timeout_s = 0;
     std::thread thread;
+    bool recording = false;  // the handler ended; the outcome is being written (slot free)
     bool done = false;
   };
 
@@ -86,7 +91,10 @@ class Worker {
   void HeartbeatLoop();
   void RunAttempt(Attempt* attempt);
   void Finish(const Attempt& attempt, const AttemptOutcome& outcome);
+  template <typename F>
+  Status WriteOutcome(const std::string& job_id, F&& write);
   void JoinDone();  // joins and forgets finished attempts; needs mu_ NOT held
+  int BusySlots() const;  // attempts whose handler still runs; needs mu_ held
   WorkerInfo Info() const;
 
   JobQueue& queue_;
@@ -103,6 +111,7 @@ class Worker {
   bool started_ = false;
   bool stopping_ = false;       // no more claims
   bool stop_heartbeat_ = false;
+  bool abandon_writes_ = false; // Stop's drain grace is over: outcome writes stop retrying
   std::int64_t finished_ = 0;
   std::thread claim_thread_;
   std::thread heartbeat_thread_;

@@ -14,7 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
+#include <sstream>
 #include <mutex>
 #include <optional>
 #include <nlohmann/json.hpp>
@@ -99,7 +99,7 @@ std::int64_t ProcessGroupRssBytes(pid_t pgid) {
   const std::int64_t page = sysconf(_SC_PAGESIZE);
   std::int64_t total = 0;
   for (pid_t pid : ProcessesInGroup(pgid, /*include_zombies=*/false)) {
-    std::ifstream statm("/proc/" + std::to_string(pid) + "/statm");
+    std::istringstream statm(ReadProcFile("/proc/" + std::to_string(pid) + "/statm"));
     std::int64_t size = 0, resident = 0;
     if (statm >> size >> resident) total += resident * page;
   }
@@ -255,7 +255,7 @@ Result<BrowserPage> BrowserFetcher::Load(const BrowserRequest& request) {
   if (!page.ok()) return page;
   ++stats_.pages_loaded;
   ++stats_.pages_on_current;
-  const std::int64_t rss = GroupRssBytes();
+  const std::int64_t rss = page->peak_group_rss_bytes;
   stats_.peak_group_rss_bytes = std::max(stats_.peak_group_rss_bytes, rss);
   if (stats_.pages_on_current >= options_.max_pages_per_browser) {
     Stop(true, "served " + std::to_string(options_.max_pages_per_browser) + " pages");
@@ -349,6 +349,7 @@ Result<BrowserPage> BrowserFetcher::LoadOnce(const BrowserRequest& request,
       }
     }
     if (complete_since && MsSince(*complete_since) >= options_.selector_settle_ms) break;
+    page.peak_group_rss_bytes = std::max(page.peak_group_rss_bytes, GroupRssBytes());
     driver_->ReadLines(0);  // keeps chromedriver's pipes from filling
     std::this_thread::sleep_for(std::chrono::milliseconds(
         std::max<std::int64_t>(1, std::min<std::int64_t>(options_.poll_interval_ms, MsUntil(deadline)))));
@@ -366,6 +367,7 @@ Result<BrowserPage> BrowserFetcher::LoadOnce(const BrowserRequest& request,
   auto url = driver.Call("GET", at + "/url", nullptr, MsUntil(deadline));
   if (!url.ok()) return failed(url.status());
   page.final_url = url->is_string() ? url->get<std::string>() : request.url;
+  page.peak_group_rss_bytes = std::max(page.peak_group_rss_bytes, GroupRssBytes());
   // Closing the session quits its Chromium; a session that will not close takes the group down.
   if (auto closed = driver.Call("DELETE", at, nullptr, std::max<std::int64_t>(2'000, MsUntil(deadline)));
       !closed.ok()) {

@@ -4,8 +4,11 @@
 // The browser: chromedriver runs on a free loopback port in a process group of its own (setsid;
 // SIGKILL on our death via PR_SET_PDEATHSIG), and Chromium runs as its child, in that group.
 // It is started on the first Load and retired (the whole group killed and reaped) after
-// `max_pages_per_browser` pages, or when the group's resident memory (VmRSS summed over /proc
-// for every process of the group) exceeds `max_group_rss_bytes`; the next Load starts a new one.
+// `max_pages_per_browser` pages, or after a page during which the group's resident memory (VmRSS
+// summed over /proc for every process of the group, sampled at each poll and before the session
+// is closed, while Chromium is alive) exceeded `max_group_rss_bytes`; the next Load starts a new
+// one. Summed VmRSS counts pages shared between Chromium's processes more than once: it is an
+// upper bound of the group's real footprint.
 //
 // Each Load: a new WebDriver session (headless=new, --no-sandbox, --disable-gpu,
 // --disable-dev-shm-usage, a fresh --user-data-dir under `temp_dir`, removed afterwards),
@@ -83,6 +86,7 @@ struct BrowserPage {
   std::string final_url;  // after redirects
   bool selector_found = false;  // the awaited selector matched (false also when none was given)
   std::int64_t elapsed_ms = 0;
+  std::int64_t peak_group_rss_bytes = 0;  // sampled at each poll and before the session closed
 };
 
 struct BrowserStats {
@@ -92,7 +96,7 @@ struct BrowserStats {
   int browsers_killed = 0;   // after a timeout, a cancellation or a failure
   int pages_loaded = 0;
   int pages_on_current = 0;
-  std::int64_t peak_group_rss_bytes = 0;  // measured after each page
+  std::int64_t peak_group_rss_bytes = 0;  // the highest of the pages' peaks
   std::string last_retire_reason;
 };
 

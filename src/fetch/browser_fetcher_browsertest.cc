@@ -29,12 +29,9 @@ std::vector<pid_t> ProcessesMentioning(const std::string& marker) {
   for (const auto& entry : fs::directory_iterator("/proc")) {
     const std::string name = entry.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(in)), {});
+    const std::string cmdline = ReadProcFile((entry.path() / "cmdline").string());
     if (cmdline.find(marker) == std::string::npos) continue;
-    std::ifstream stat(entry.path() / "stat");
-    std::string line;
-    std::getline(stat, line);
+    const std::string line = ReadProcFile((entry.path() / "stat").string());
     const auto close = line.rfind(')');
     if (close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z') continue;
     out.push_back(static_cast<pid_t>(std::stol(name)));

@@ -354,6 +354,23 @@ Result<std::string> SelfExecutablePath() {
   return std::string(buf, static_cast<std::size_t>(n));
 }
 
+std::string ReadProcFile(const std::string& path) {
+  // POSIX reads, not std::ifstream: a process that exits between open and read makes read()
+  // fail with ESRCH, which libstdc++'s filebuf turns into an exception.
+  std::string out;
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return out;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  close(fd);
+  return out;
+}
+
 std::vector<pid_t> ProcessesInGroup(pid_t pgid, bool include_zombies) {
   std::vector<pid_t> pids;
   DIR* dir = opendir("/proc");
@@ -362,8 +379,7 @@ std::vector<pid_t> ProcessesInGroup(pid_t pgid, bool include_zombies) {
     char* end = nullptr;
     const long pid = std::strtol(entry->d_name, &end, 10);
     if (pid <= 0 || *end != '\0') continue;
-    std::ifstream in(std::string("/proc/") + entry->d_name + "/stat");
-    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string stat = ReadProcFile(std::string("/proc/") + entry->d_name + "/stat");
     // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
     const std::size_t close = stat.rfind(')');
     if (close == std::string::npos) continue;

@@ -122,4 +122,8 @@ Result<std::string> SelfExecutablePath();
 // `pgid`, from /proc. For tests and diagnostics.
 std::vector<pid_t> ProcessesInGroup(pid_t pgid, bool include_zombies = true);
 
+// The contents of a /proc file ("" when it cannot be read, e.g. the process is gone). Never
+// throws (std::ifstream can, when a process exits while its file is read).
+std::string ReadProcFile(const std::string& path);
+
 }  // namespace ct

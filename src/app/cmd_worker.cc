@@ -26,6 +26,7 @@ struct WorkerFlags {
   std::int64_t kill_grace_ms = 5000;
   std::int64_t drain_grace_ms = 20000;
   std::int64_t memory_limit_mb = 0;
+  bool memory_limit_given = false;  // else queue.job_memory_limit_mb (JOB_MEMORY_LIMIT_MB)
 };
 
 // The global flags the `run-job` children must see too.
@@ -59,7 +60,9 @@ void RunWorker(const GlobalOptions& global, const WorkerFlags& flags) {
   o.job_timeout_s = config.queue.job_timeout_s;
   o.kill_grace_ms = flags.kill_grace_ms;
   o.drain_grace_ms = flags.drain_grace_ms;
-  o.memory_limit_bytes = flags.memory_limit_mb << 20;
+  const std::int64_t memory_limit_mb =
+      flags.memory_limit_given ? flags.memory_limit_mb : config.queue.job_memory_limit_mb;
+  o.memory_limit_bytes = memory_limit_mb << 20;
   o.binary = *binary;
   o.child_args = ChildArgs(global);
   Worker worker(**queue, registry, o, clock);
@@ -87,10 +90,14 @@ void AddWorkerCommand(CLI::App& root, const GlobalOptions& global) {
   cmd->add_option("--drain-grace-ms", flags->drain_grace_ms,
                   "On SIGTERM: how long running jobs may finish")
       ->check(CLI::Range(0, 3'600'000));
-  cmd->add_option("--memory-limit-mb", flags->memory_limit_mb,
-                  "Address-space cap of each process of a job (0 = none)")
-      ->check(CLI::Range(0, 1 << 20));
-  cmd->callback([&global, flags] { RunWorker(global, *flags); });
+  CLI::Option* memory = cmd->add_option("--memory-limit-mb", flags->memory_limit_mb,
+                                        "Address-space cap of each process of a job (0 = none; "
+                                        "default JOB_MEMORY_LIMIT_MB)")
+                            ->check(CLI::Range(0, 1 << 20));
+  cmd->callback([&global, flags, memory] {
+    flags->memory_limit_given = memory->count() > 0;
+    RunWorker(global, *flags);
+  });
   AddRunJobCommand(root, global);
 }
 

@@ -33,6 +33,16 @@ worker_concurrency = 8
   EXPECT_EQ(c->store.database_url, "postgresql://x/y");
 }
 
+TEST(ConfigTest, JobMemoryLimitFromFileThenEnvironment) {
+  EXPECT_EQ(LoadConfigFromString("", {})->queue.job_memory_limit_mb, 0) << "no limit by default";
+  auto c = LoadConfigFromString("[queue]\njob_memory_limit_mb = 1024\n", {});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->queue.job_memory_limit_mb, 1024);
+  c = LoadConfigFromString("[queue]\njob_memory_limit_mb = 1024\n", {{"JOB_MEMORY_LIMIT_MB", "256"}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->queue.job_memory_limit_mb, 256);
+}
+
 TEST(ConfigTest, UnknownKeysAreNamed) {
   auto a = LoadConfigFromString("[server]\nlisten_addr = \"x\"\n", {}, "c.toml");
   ASSERT_FALSE(a.ok());
@@ -54,6 +64,10 @@ TEST(ConfigTest, InvalidValuesAreNamed) {
       {"", {{"WORKER_CONCURRENCY", "lots"}}, "WORKER_CONCURRENCY"},
       {"", {{"WORKER_CONCURRENCY", "0"}}, "WORKER_CONCURRENCY"},
       {"", {{"JOB_TIMEOUT", "0"}}, "JOB_TIMEOUT"},
+      {"", {{"JOB_MEMORY_LIMIT_MB", "lots"}}, "JOB_MEMORY_LIMIT_MB"},
+      {"", {{"JOB_MEMORY_LIMIT_MB", "-1"}}, "queue.job_memory_limit_mb"},
+      {"[queue]\njob_memory_limit_mb = 8\n", {}, "queue.job_memory_limit_mb"},
+      {"[queue]\njob_memory_limit_mb = \"1g\"\n", {}, "queue.job_memory_limit_mb"},
       {"", {{"DATABASE_URL", "mysql://x"}}, "DATABASE_URL"},
       {"", {{"REDIS_URL", "http://x"}}, "REDIS_URL"},
       {"[log]\nformat = \"xml\"\n", {}, "log.format"},

@@ -1,6 +1,7 @@
 #include "jobs/job_child.h"
 
 #include <mutex>
+#include <new>
 
 #include "jobs/job_protocol.h"
 
@@ -23,7 +24,13 @@ int RunJobChild(const JobRegistry& registry, const JobChildArgs& args,
   JobContext ctx(
       args.job_id, args.type, args.payload_json, args.attempt,
       [&](const JobProgress& p) { write_line(EncodeProgressLine(p)); }, &cancel);
-  Result<std::string> result = spec->handler(ctx);
+  Result<std::string> result = Status::Internal("no result");
+  try {
+    result = spec->handler(ctx);
+  } catch (const std::bad_alloc&) {
+    std::fputs("run-job: out of memory (std::bad_alloc)\n", stderr);
+    return kJobOutOfMemoryExitCode;
+  }
   if (result.ok()) {
     write_line(EncodeResultLine(*result));
   } else {

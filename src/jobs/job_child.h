@@ -20,9 +20,15 @@ struct JobChildArgs {
   std::string payload_json = "{}";
 };
 
+// The exit code of a child whose handler ran out of memory (std::bad_alloc: typically the
+// worker's per-process memory limit, RLIMIT_AS). The worker records it as a crash naming the
+// limit; no result or error line is written.
+inline constexpr int kJobOutOfMemoryExitCode = 88;
+
 // Runs the handler and writes progress lines then exactly one result or error line. Returns the
 // process exit code: 0 when a result or an error line was written (the outcome is in the line),
-// 3 when the type is unknown or the payload invalid (an error line says which, permanent).
+// 3 when the type is unknown or the payload invalid (an error line says which, permanent),
+// kJobOutOfMemoryExitCode when the handler ran out of memory.
 // `cancel` is set by the caller when SIGTERM arrives.
 int RunJobChild(const JobRegistry& registry, const JobChildArgs& args,
                 const std::atomic<bool>& cancel, std::FILE* out);

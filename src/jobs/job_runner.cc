@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "jobs/job_child.h"
 #include "jobs/job_protocol.h"
 #include "jobs/process_group.h"
 
@@ -181,8 +182,21 @@ AttemptOutcome JobRunner::RunIsolated(const Job& job, int timeout_s, AttemptCont
     // it went: a crash, not an error.
     out.failure.kind = FailureKind::kCrash;
     out.failure.exit_signal = exit_signal;
-    out.failure.message = "job process " + (exit ? exit->ToString() : std::string("lost")) +
-                          " without a result";
+    const std::string limit =
+        options_.memory_limit_bytes > 0
+            ? std::to_string(options_.memory_limit_bytes >> 20) + " MB per process"
+            : std::string("none");
+    if (exit && exit->exit_code == kJobOutOfMemoryExitCode) {
+      out.failure.message = "job process ran out of memory (memory limit: " + limit +
+                            "; queue.job_memory_limit_mb / JOB_MEMORY_LIMIT_MB)";
+    } else {
+      out.failure.message = "job process " + (exit ? exit->ToString() : std::string("lost")) +
+                            " without a result";
+      if (exit_signal && options_.memory_limit_bytes > 0 &&
+          (*exit_signal == SIGSEGV || *exit_signal == SIGABRT || *exit_signal == SIGBUS)) {
+        out.failure.message += " (it may have hit the memory limit of " + limit + ")";
+      }
+    }
     if (!out.diagnostics.empty()) out.failure.message += "; stderr: " + Tail(out.diagnostics, 300);
   }
   return out;

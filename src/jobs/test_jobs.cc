@@ -1,5 +1,6 @@
 #include "jobs/test_jobs.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -7,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <vector>
 
 #include "jobs/payload_rules.h"
 
@@ -39,6 +41,31 @@ Result<std::string> Sleep(JobContext& ctx) {
     if (!out.flush()) return Status::Unavailable("test.sleep: cannot append to the marker file");
   }
   return json{{"slept_s", seconds}}.dump();
+}
+
+// One write(2) on an O_APPEND descriptor: lines of concurrent workers never interleave.
+Result<std::string> Count(JobContext& ctx) {
+  const json p = Payload(ctx);
+  if (!CancellableSleep(ctx, p.value("sleep_ms", std::int64_t{0}))) {
+    return Status::Aborted("test.count cancelled");
+  }
+  const std::string path = p.at("path").get<std::string>();
+  const int fd = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::Unavailable("test.count: cannot open " + path);
+  const std::string line = ctx.job_id() + "\n";
+  const ssize_t n = write(fd, line.data(), line.size());
+  close(fd);
+  if (n != static_cast<ssize_t>(line.size())) {
+    return Status::Unavailable("test.count: cannot append to " + path);
+  }
+  return json{{"counted", ctx.job_id()}}.dump();
+}
+
+Result<std::string> Alloc(JobContext& ctx) {
+  const std::int64_t mb = Payload(ctx).value("mb", std::int64_t{1});
+  std::vector<char> block(static_cast<std::size_t>(mb) << 20);  // bad_alloc past the limit
+  for (std::size_t i = 0; i < block.size(); i += 4096) block[i] = 1;  // really use it
+  return json{{"allocated_mb", mb}, {"touched", block[block.size() / 2] == 1}}.dump();
 }
 
 Result<std::string> Progress(JobContext& ctx) {
@@ -85,6 +112,19 @@ Status RegisterTestJobs(JobRegistry& r) {
                                    return payload::OptionalNumber(p, "seconds", 0, 3600);
                                  },
                                  Sleep, "sleeps, then leaves a side effect"}));
+  CT_RETURN_IF_ERROR(r.Register({"test.count", JobIsolation::kInline,
+                                 [](const json& p) {
+                                   CT_RETURN_IF_ERROR(payload::OnlyKeys(p, {"path", "sleep_ms"}));
+                                   CT_RETURN_IF_ERROR(payload::RequiredString(p, "path"));
+                                   return payload::OptionalInt(p, "sleep_ms", 0, 60'000);
+                                 },
+                                 Count, "appends its job id to a file, counting executions"}));
+  CT_RETURN_IF_ERROR(r.Register({"test.alloc", JobIsolation::kIsolated,
+                                 [](const json& p) {
+                                   CT_RETURN_IF_ERROR(payload::OnlyKeys(p, {"mb"}));
+                                   return payload::OptionalInt(p, "mb", 1, 65'536);
+                                 },
+                                 Alloc, "allocates memory (for the job memory limit)"}));
   CT_RETURN_IF_ERROR(r.Register({"test.progress", JobIsolation::kIsolated,
                                  [](const json& p) {
                                    CT_RETURN_IF_ERROR(payload::OnlyKeys(p, {"steps", "step_ms"}));

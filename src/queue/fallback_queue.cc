@@ -71,8 +71,11 @@ bool FallbackQueue::RedisUsable() {
   std::lock_guard lock(mu_);
   probing_ = false;
   if (ping.ok()) {
-    spdlog::info("job queue: redis is reachable again; new jobs go to redis");
+    spdlog::info("job queue: redis is reachable again; new jobs go to redis; its expired leases "
+                 "are left to their workers for {} ms",
+                 options_.rescue_grace_ms);
     redis_down_ = false;
+    redis_back_us_ = clock_.MonotonicMicros();
     down_reason_.clear();
     return true;
   }
@@ -105,6 +108,12 @@ Status FallbackQueue::RedisDownStatus() const {
 bool FallbackQueue::SqlWorthClaiming() {
   std::lock_guard lock(mu_);
   return redis_down_ || clock_.MonotonicMicros() >= sql_idle_until_us_;
+}
+
+bool FallbackQueue::InRescueGrace() const {
+  std::lock_guard lock(mu_);
+  return redis_back_us_ >= 0 &&
+         clock_.MonotonicMicros() < redis_back_us_ + options_.rescue_grace_ms * 1000;
 }
 
 void FallbackQueue::NoteSqlClaim(bool found_work) {
@@ -246,6 +255,7 @@ Result<int> FallbackQueue::SumBoth(const std::function<Result<int>(JobQueue&)>& 
 }
 
 Result<int> FallbackQueue::RescueExpired() {
+  if (InRescueGrace()) return sql_->RescueExpired();
   return SumBoth([](JobQueue& q) { return q.RescueExpired(); });
 }
 

@@ -14,6 +14,12 @@
 //    are ULIDs, unique across backends). A job held by an unreachable Redis is Unavailable.
 //  - List, Counts, Workers, EventsSince, RescueExpired, ReleaseWorker, Prune merge both; an
 //    unreachable Redis is left out (the answer is then partial and degraded_reason() says so).
+//  - After an outage, Redis's expired leases are not rescued for rescue_grace_ms from the probe
+//    that saw Redis again: the leases lapsed because nobody could reach Redis, not because their
+//    workers died, and live workers renew them (and record the outcomes they held) within a
+//    heartbeat or two. Rescuing at once would run those jobs a second time. Leases of workers
+//    that really died are rescued after the grace (or at once by ReleaseWorker). A process that
+//    never saw the outage (started after it) applies no grace.
 //  - Scheduler coordination (leadership, firings) always uses SQL: the one backend every process
 //    reaches, so two schedulers never hold two different leases.
 //
@@ -42,6 +48,9 @@ struct FallbackQueueOptions {
   std::int64_t probe_min_ms = 1'000;  // first re-probe of an unreachable Redis after this
   std::int64_t probe_max_ms = 5'000;  // backoff cap between probes
   std::int64_t sql_poll_ms = 1'000;   // an empty SQL queue is claimed from again after this
+  // Redis back after an outage: its expired leases are left to their workers this long (two
+  // default worker lease periods) before RescueExpired judges them.
+  std::int64_t rescue_grace_ms = 10'000;
 };
 
 class FallbackQueue final : public JobQueue {
@@ -94,6 +103,7 @@ class FallbackQueue final : public JobQueue {
   bool NoteRedisError(const Status& status);
   Status RedisDownStatus() const;
   bool SqlWorthClaiming();
+  bool InRescueGrace() const;
   void NoteSqlClaim(bool found_work);
   JobQueue& Of(Side side) { return side == Side::kRedis ? *redis_ : *sql_; }
   void Remember(const std::string& id, Side side);
@@ -117,6 +127,7 @@ class FallbackQueue final : public JobQueue {
   std::int64_t next_probe_us_ = 0;     // monotonic; guarded by mu_
   std::int64_t probe_backoff_ms_ = 0;  // guarded by mu_
   bool probing_ = false;               // one prober at a time; guarded by mu_
+  std::int64_t redis_back_us_ = -1;    // monotonic: when a probe saw Redis again; mu_
   std::int64_t sql_idle_until_us_ = 0; // guarded by mu_
   std::unordered_map<std::string, Side> routes_;  // job id -> backend of a live lease; mu_
 };

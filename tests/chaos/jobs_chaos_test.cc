@@ -3,6 +3,8 @@
 //  - a worker SIGKILLed mid-job: the job runs again and succeeds exactly once, the first
 //    attempt's late writes are refused;
 //  - the whole serve tree SIGKILLed mid-run: after a restart every job ends, none is lost.
+// While workers die, a probe keeps requesting GET /posts and none of its requests may fail (the
+// API is only down while the drill kills the API itself or the whole tree; not probed then).
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/clock.h"
+#include "http_probe.h"
 #include "jobs/process_group.h"
 #include "queue/sql/sql_job_queue.h"
 
@@ -66,14 +69,15 @@ class ServeChaosTest : public ::testing::Test {
     fs::remove_all(dir_);
   }
 
-  void StartServe() {
+  void StartServe(const std::vector<std::string>& extra_env = {}) {
     SpawnOptions o;
     o.argv = {CT_BINARY_DIR "/complaints", "serve", "--workers", "2", "--no-scheduler",
               "--stop-grace-ms", "10000"};
-    const int port = 20000 + (getpid() * 7 + serve_starts_++) % 20000;
+    port_ = 20000 + (getpid() * 7 + serve_starts_++) % 20000;
     o.extra_env = {"COMPLAINTS_DATA_DIR=" + dir_.string(), "DATABASE_URL=" + db_url_,
-                   "COMPLAINTS_TEST_JOBS=1", "COMPLAINTS_LISTEN=127.0.0.1:" + std::to_string(port),
+                   "COMPLAINTS_TEST_JOBS=1", "COMPLAINTS_LISTEN=127.0.0.1:" + std::to_string(port_),
                    "WORKER_CONCURRENCY=2"};
+    o.extra_env.insert(o.extra_env.end(), extra_env.begin(), extra_env.end());
     o.capture_stdout = false;
     o.capture_stderr = false;
     auto g = ProcessGroup::Spawn(o);
@@ -81,6 +85,22 @@ class ServeChaosTest : public ::testing::Test {
     serve_ = std::move(g).value();
     ASSERT_TRUE(Eventually([&] { return RunningChildren().size() == 3; }, milliseconds(20000)))
         << "api + 2 workers running";
+  }
+
+  // Starts a GET /posts probe against the API of the current serve (waits for it to answer).
+  std::unique_ptr<testing::HttpProbe> StartProbe() {
+    auto probe = std::make_unique<testing::HttpProbe>(port_, "/posts?limit=5");
+    EXPECT_TRUE(probe->Start(milliseconds(30000))) << "the API answered GET /posts";
+    return probe;
+  }
+
+  // Lets the probe reach `min_requests` (it runs on), then stops it and checks it saw no failure.
+  static void ExpectNoFailure(testing::HttpProbe& probe, long min_requests) {
+    Eventually([&] { return probe.requests() >= min_requests; }, milliseconds(10000));
+    probe.Stop();
+    std::printf("probe: %s\n", probe.Summary().c_str());
+    EXPECT_EQ(probe.failures(), 0) << probe.Summary();
+    EXPECT_GE(probe.requests(), min_requests) << probe.Summary();
   }
 
   nlohmann::json State() const {
@@ -133,11 +153,15 @@ class ServeChaosTest : public ::testing::Test {
   std::unique_ptr<JobQueue> queue_;
   std::unique_ptr<ProcessGroup> serve_;
   int serve_starts_ = 0;
+  int port_ = 0;
 };
 
 TEST_F(ServeChaosTest, SupervisorRestartsAKilledChildQuickly) {
   StartServe();
+  auto probe = StartProbe();
   for (const std::string name : {"worker-1", "api"}) {
+    // The probe covers the worker's death; killing the API itself is meant to fail requests.
+    if (name == "api") ExpectNoFailure(*probe, 20);
     const int old_pid = RunningChildren().at(name);
     const auto t0 = Steady::now();
     ASSERT_EQ(kill(old_pid, SIGKILL), 0);
@@ -173,6 +197,7 @@ TEST_F(ServeChaosTest, SupervisorRestartsAKilledChildQuickly) {
 
 TEST_F(ServeChaosTest, WorkerKilledMidJobTheJobRunsAgainAndSucceedsOnce) {
   StartServe();
+  auto probe = StartProbe();
   const std::string id = Enqueue("test.sleep", SleepPayload(2));
   ASSERT_TRUE(Eventually([&] { return Get(id).state == JobState::kRunning; }, milliseconds(20000)));
   const Job first = Get(id);
@@ -191,10 +216,35 @@ TEST_F(ServeChaosTest, WorkerKilledMidJobTheJobRunsAgainAndSucceedsOnce) {
   EXPECT_EQ(queue_->Complete(stale, R"({"late":true})").code(), StatusCode::kAborted);
   EXPECT_EQ(queue_->ReportProgress(stale, {1, 1, "late"}).code(), StatusCode::kAborted);
   EXPECT_EQ(Get(id).result_json, R"({"slept_s":2.0})");
+  ExpectNoFailure(*probe, 20);
+}
+
+// queue.job_memory_limit_mb (here from JOB_MEMORY_LIMIT_MB, through serve to its workers): a
+// job's process that allocates past it dies, and the job records why; one under it succeeds.
+TEST_F(ServeChaosTest, AJobOverItsMemoryLimitDiesAndSaysWhy) {
+  StartServe({"JOB_MEMORY_LIMIT_MB=512"});
+  auto probe = StartProbe();
+  const std::string small = Enqueue("test.alloc", R"({"mb":64})");
+  const std::string big = Enqueue("test.alloc", R"({"mb":2048})");
+  ASSERT_TRUE(Eventually([&] { return IsFinal(Get(small).state) && IsFinal(Get(big).state); },
+                         milliseconds(60000)));
+  const Job ok = Get(small);
+  EXPECT_EQ(ok.state, JobState::kSucceeded) << ok.last_error;
+  EXPECT_EQ(ok.result_json, R"({"allocated_mb":64,"touched":true})");
+  const Job dead = Get(big);
+  EXPECT_EQ(dead.state, JobState::kDead);
+  EXPECT_EQ(dead.last_failure, FailureKind::kCrash) << "out of memory is a crash, not an error";
+  EXPECT_EQ(dead.errors, 0);
+  EXPECT_EQ(dead.crashes, dead.max_crashes);
+  EXPECT_NE(dead.last_error.find("ran out of memory (memory limit: 512 MB per process"),
+            std::string::npos)
+      << dead.last_error;
+  ExpectNoFailure(*probe, 20);
 }
 
 TEST_F(ServeChaosTest, WholeServeTreeKilledThenRestartedLosesNoJob) {
   StartServe();
+  auto probe = StartProbe();
   std::vector<std::string> ids;
   for (int i = 0; i < 6; ++i) ids.push_back(Enqueue("test.sleep", SleepPayload(1)));
   ASSERT_TRUE(Eventually(
@@ -203,6 +253,7 @@ TEST_F(ServeChaosTest, WholeServeTreeKilledThenRestartedLosesNoJob) {
                              [&](const std::string& id) { return Get(id).state == JobState::kRunning; }) >= 2;
       },
       milliseconds(20000)));
+  ExpectNoFailure(*probe, 20);
   // Everything at once: the supervisor and each of its children (job children die with their
   // worker through PR_SET_PDEATHSIG).
   const std::map<std::string, int> children = RunningChildren();
@@ -212,6 +263,7 @@ TEST_F(ServeChaosTest, WholeServeTreeKilledThenRestartedLosesNoJob) {
   serve_.reset();
   const auto t0 = Steady::now();
   StartServe();
+  probe = StartProbe();
   ASSERT_TRUE(Eventually(
       [&] {
         return std::all_of(ids.begin(), ids.end(),
@@ -225,6 +277,7 @@ TEST_F(ServeChaosTest, WholeServeTreeKilledThenRestartedLosesNoJob) {
     EXPECT_EQ(Get(id).state, JobState::kSucceeded) << id;
     EXPECT_TRUE(marked.contains(id)) << id << " ran to completion at least once";
   }
+  ExpectNoFailure(*probe, 20);
 }
 
 }  // namespace

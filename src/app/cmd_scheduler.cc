@@ -23,7 +23,8 @@ struct SchedulerCommandOptions {
 
 void RunScheduler(const GlobalOptions& global, const SchedulerCommandOptions& o) {
   const AppConfig config = LoadAppConfig(global, "scheduler");
-  auto specs = BuildScheduleSpecs(config.schedules);
+  // [schedules.*] and the sources' own schedules ([sources.NAME] schedule).
+  auto specs = BuildAllScheduleSpecs(config.schedules, config.sources);
   if (!specs.ok()) Fail(specs.status(), "invalid schedules", 2);
   SystemClock clock;
   if (o.list) {
@@ -41,9 +42,9 @@ void RunScheduler(const GlobalOptions& global, const SchedulerCommandOptions& o)
   gethostname(host, sizeof host - 1);
   SchedulerOptions options;
   options.holder_id = std::string(host) + ":" + std::to_string(getpid());
+  const std::size_t n_schedules = specs->size();
   Scheduler scheduler(**queue, *std::move(specs), options, clock);
-  spdlog::info("scheduler {} started with {} schedules", options.holder_id,
-               config.schedules.size());
+  spdlog::info("scheduler {} started with {} schedules", options.holder_id, n_schedules);
   std::thread waiter([&] {
     const int sig = WaitForTerminationSignal();
     spdlog::info("signal {} received: stopping", sig);

@@ -1,5 +1,6 @@
 #include "jobs/scheduler.h"
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -43,6 +44,27 @@ Result<std::vector<ScheduleSpec>> BuildScheduleSpecs(const std::vector<ScheduleC
     specs.push_back(std::move(s));
   }
   return specs;
+}
+
+std::vector<ScheduleConfig> SourceSchedules(const std::vector<SourceConfig>& sources) {
+  std::vector<ScheduleConfig> out;
+  for (const SourceConfig& src : sources) {
+    if (!src.enabled || src.schedule.empty()) continue;
+    ScheduleConfig c;
+    c.name = "source:" + src.name;
+    c.cron = src.schedule;
+    c.job_type = "scrape";
+    c.payload_json = nlohmann::json{{"source", src.name}}.dump();
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Result<std::vector<ScheduleSpec>> BuildAllScheduleSpecs(const std::vector<ScheduleConfig>& schedules,
+                                                        const std::vector<SourceConfig>& sources) {
+  std::vector<ScheduleConfig> all = schedules;
+  for (ScheduleConfig& c : SourceSchedules(sources)) all.push_back(std::move(c));
+  return BuildScheduleSpecs(all);
 }
 
 Scheduler::Scheduler(JobQueue& queue, std::vector<ScheduleSpec> schedules, SchedulerOptions options,

@@ -30,6 +30,7 @@ namespace ct {
 
 class JobQueue;
 struct ScheduleConfig;
+struct SourceConfig;
 
 enum class MisfirePolicy { kFireOnce, kSkip };
 enum class OverlapPolicy { kSkip, kAllow };
@@ -48,6 +49,17 @@ struct ScheduleSpec {
 // Builds specs from config: parses cron expressions and policies, drops disabled schedules.
 // Errors name the schedule and the bad value.
 Result<std::vector<ScheduleSpec>> BuildScheduleSpecs(const std::vector<ScheduleConfig>& configs);
+
+// The schedules of sources with a `schedule` of their own ([sources.NAME] schedule = "cron"):
+// one per enabled source that has one, named "source:NAME", enqueuing `scrape {"source": NAME}`
+// with the [schedules.*] defaults (fire once after a misfire; skip a tick while that source's
+// previous scheduled scrape is active). A bad expression is reported by BuildScheduleSpecs,
+// naming "source:NAME".
+std::vector<ScheduleConfig> SourceSchedules(const std::vector<SourceConfig>& sources);
+
+// Every schedule the scheduler runs: `schedules` then SourceSchedules(sources).
+Result<std::vector<ScheduleSpec>> BuildAllScheduleSpecs(const std::vector<ScheduleConfig>& schedules,
+                                                        const std::vector<SourceConfig>& sources);
 
 struct SchedulerOptions {
   std::string holder_id;                // unique per process, e.g. "host:pid"

@@ -173,6 +173,63 @@ TEST_F(SchedulerTest, StandbyTakesOverWhenTheLeaderStops) {
   EXPECT_EQ(r.fired.size(), 1u);
 }
 
+// [sources.NAME] schedule: each enabled source with one fires `scrape {source}` on its own
+// cron, with the firing key and overlap semantics of [schedules.*].
+TEST_F(SchedulerTest, SourceSchedulesFireScrapesOfTheirSource) {
+  std::vector<SourceConfig> sources(3);
+  sources[0].name = "trustpilot";
+  sources[0].kind = "trustpilot";
+  sources[0].schedule = "*/30 * * * *";
+  sources[1].name = "reddit";  // no schedule of its own: auto_scrape's
+  sources[1].kind = "reddit";
+  sources[2].name = "hn";
+  sources[2].kind = "hackernews";
+  sources[2].schedule = "* * * * *";
+  sources[2].enabled = false;  // disabled: never scheduled
+  auto specs = BuildAllScheduleSpecs({}, sources);
+  ASSERT_TRUE(specs.ok()) << specs.status().ToString();
+  ASSERT_EQ(specs->size(), 1u);
+  EXPECT_EQ((*specs)[0].name, "source:trustpilot");
+  EXPECT_EQ((*specs)[0].job_type, "scrape");
+  EXPECT_EQ((*specs)[0].payload_json, R"({"source":"trustpilot"})");
+
+  Scheduler a(*queue_, *specs, {"a"}, clock_);
+  auto other = Open();
+  Scheduler b(*other, *specs, {"b"}, clock_);  // a second scheduler never double-fires
+  auto r = a.RunOnce();
+  ASSERT_EQ(r.fired.size(), 1u) << "the 00:00 tick, 30 s late";
+  EXPECT_EQ(r.fired[0], "source:trustpilot@2024-01-01T00:00:00Z");
+  auto page = queue_->List({}, "", 10);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->items.size(), 1u);
+  const Job first = page->items[0];
+  EXPECT_EQ(first.type, "scrape");
+  EXPECT_EQ(first.payload_json, R"({"source":"trustpilot"})");
+  EXPECT_EQ(first.unique_key, "schedule:source:trustpilot");
+
+  EXPECT_TRUE(b.RunOnce().fired.empty()) << "b is not the leader";
+  // 00:30: the previous scrape is still queued, so this tick is skipped (overlap skip).
+  clock_.AdvanceSeconds(30 * 60);
+  r = a.RunOnce();
+  EXPECT_TRUE(r.fired.empty());
+  ASSERT_EQ(r.skipped.size(), 1u);
+  EXPECT_NE(r.skipped[0].find("still active"), std::string::npos) << r.skipped[0];
+
+  // Once it ended, the 01:00 tick enqueues a new scrape.
+  ASSERT_TRUE(queue_->Cancel(first.id).ok());
+  clock_.AdvanceSeconds(30 * 60);
+  r = a.RunOnce();
+  ASSERT_EQ(r.fired.size(), 1u);
+  EXPECT_EQ(r.fired[0], "source:trustpilot@2024-01-01T01:00:00Z");
+  EXPECT_EQ(CountJobs(*queue_), 2);
+
+  sources[0].schedule = "0 25 * * *";
+  auto bad = BuildAllScheduleSpecs(DefaultSchedules(), sources);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("source:trustpilot"), std::string::npos)
+      << bad.status().ToString();
+}
+
 TEST(ScheduleSpecsTest, FromConfigWithErrorsNamed) {
   auto specs = BuildScheduleSpecs(DefaultSchedules());
   ASSERT_TRUE(specs.ok()) << specs.status().ToString();

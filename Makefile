@@ -5,7 +5,7 @@ ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: run build test test-unit asan-test bench-api bench-jobs deps clean
+.PHONY: run build test test-unit asan-test bench-api bench-sources bench-jobs deps clean
 
 deps:
 	scripts/install-deps test
@@ -42,6 +42,13 @@ bench-api:
 	scripts/install-deps all
 	$(MAKE) build
 	bench/api/run.sh $(BUILD)
+
+# Sources benchmark: parse throughput per adapter, ingestion into SQLite and PostgreSQL.
+bench-sources:
+	scripts/install-deps test
+	cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j$(JOBS) --target bench_sources
+	bench/sources/run.sh $(BUILD)
 
 # Job-system benchmark: test.noop throughput/latency per queue backend vs BullMQ, recovery after
 # SIGKILLed workers, API availability under worker kills (~10 min).

@@ -16,6 +16,10 @@
 
 namespace ct::testing {
 
+// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released), for the
+// API of a `serve` under test.
+int FreeLoopbackPort();
+
 class HttpProbe {
  public:
   // GET http://127.0.0.1:`port``path`, e.g. path "/posts?limit=5".

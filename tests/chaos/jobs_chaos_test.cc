@@ -73,7 +73,8 @@ class ServeChaosTest : public ::testing::Test {
     SpawnOptions o;
     o.argv = {CT_BINARY_DIR "/complaints", "serve", "--workers", "2", "--no-scheduler",
               "--stop-grace-ms", "10000"};
-    port_ = 20000 + (getpid() * 7 + serve_starts_++) % 20000;
+    port_ = testing::FreeLoopbackPort();
+    ASSERT_GT(port_, 0);
     o.extra_env = {"COMPLAINTS_DATA_DIR=" + dir_.string(), "DATABASE_URL=" + db_url_,
                    "COMPLAINTS_TEST_JOBS=1", "COMPLAINTS_LISTEN=127.0.0.1:" + std::to_string(port_),
                    "WORKER_CONCURRENCY=2"};
@@ -152,7 +153,6 @@ class ServeChaosTest : public ::testing::Test {
   std::string db_url_;
   std::unique_ptr<JobQueue> queue_;
   std::unique_ptr<ProcessGroup> serve_;
-  int serve_starts_ = 0;
   int port_ = 0;
 };
 

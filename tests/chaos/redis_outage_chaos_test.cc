@@ -96,7 +96,8 @@ class RedisOutageChaosTest : public ::testing::Test {
 
   void StartServe() {
     SpawnOptions o;
-    port_ = 20000 + (getpid() * 13) % 20000;
+    port_ = testing::FreeLoopbackPort();
+    ASSERT_GT(port_, 0);
     o.argv = {CT_BINARY_DIR "/complaints", "serve", "--workers", "2", "--no-scheduler",
               "--stop-grace-ms", "10000"};
     o.extra_env = {"COMPLAINTS_DATA_DIR=" + dir_.string(), "DATABASE_URL=" + db_url_,

@@ -99,7 +99,8 @@ struct SourceConfig {
                      // trustpilot|rss|html|nitter|g2
   bool enabled = true;
   std::vector<std::string> queries;    // empty = the adapter's default query
-  std::string schedule;                // cron; empty = scraped by the auto_scrape schedule
+  std::string schedule;                // cron: the scheduler's "source:NAME" scrapes it on this
+                                       // too; auto_scrape covers every enabled source either way
   std::string base_url;                // empty = the public default; tests point it at 127.0.0.1
   std::vector<std::string> instances;  // mastodon instances
   std::string site;                    // stackexchange site (default stackoverflow)

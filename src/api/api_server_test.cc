@@ -58,6 +58,9 @@ class SwitchableStore final : public Store {
   Result<UpsertSummary> UpsertPosts(std::span<const Post> posts) override {
     return inner_.UpsertPosts(posts);
   }
+  Result<UpsertSummary> BulkUpsertPosts(const PostBatchSource& next) override {
+    return inner_.BulkUpsertPosts(next);
+  }
   Result<Post> GetPost(std::int64_t id) override { return inner_.GetPost(id); }
   Result<PostPage> ListPosts(const PostPageRequest& r) override {
     if (down) return Status::Unavailable("connection refused");

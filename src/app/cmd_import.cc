@@ -1,5 +1,6 @@
-// complaints import FILE.jsonl: loads posts, one JSON object per line, through the same upsert
-// as scrapes. Bad lines are reported by number and skipped; good lines are all loaded.
+// complaints import FILE.jsonl: loads posts, one JSON object per line, with the same matching as
+// scrapes, in one transaction (the store's bulk path). Bad lines are reported by number and
+// skipped; good lines are all loaded.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -38,45 +39,46 @@ void RunImport(const GlobalOptions& global, const ImportOptions& o) {
   auto store = OpenStoreOrFail(config, clock);
   ProgressBar bar(total_bytes, isatty(STDERR_FILENO) == 1);
 
-  UpsertSummary sum;
-  std::int64_t line_no = 0, bad = 0, read_bytes = 0;
-  std::vector<Post> batch;
-  batch.reserve(o.batch_size);
-  auto flush = [&] {
-    if (batch.empty()) return;
-    auto r = store->UpsertPosts(batch);
-    if (!r.ok()) {
-      bar.Finish();
-      Fail(r.status(), "import: storing the batch ending at line " + std::to_string(line_no) +
-                           " (earlier batches are stored; re-running the import is safe)");
-    }
-    sum += *r;
-    batch.clear();
-  };
+  // Lines are parsed batch by batch as the store asks for them; the store writes every batch
+  // in one transaction (Store::BulkUpsertPosts), so a failure or a crash stores nothing.
+  std::int64_t line_no = 0, bad = 0, read_bytes = 0, loaded = 0;
   const std::int64_t now = clock.NowSeconds();
   std::string line;
-  while (std::getline(*in, line)) {
-    ++line_no;
-    read_bytes += static_cast<std::int64_t>(line.size()) + 1;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    auto post = ParsePostJson(line);
-    if (!post.ok()) {
-      if (++bad <= o.max_errors_shown) {
-        bar.Clear();
-        std::fprintf(stderr, "line %lld: %s\n", static_cast<long long>(line_no),
-                     post.status().message().c_str());
+  auto next_batch = [&]() -> Result<std::vector<Post>> {
+    bar.Update(read_bytes, loaded);
+    std::vector<Post> batch;
+    batch.reserve(o.batch_size);
+    while (static_cast<int>(batch.size()) < o.batch_size && std::getline(*in, line)) {
+      ++line_no;
+      read_bytes += static_cast<std::int64_t>(line.size()) + 1;
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      auto post = ParsePostJson(line);
+      if (!post.ok()) {
+        if (++bad <= o.max_errors_shown) {
+          bar.Clear();
+          std::fprintf(stderr, "line %lld: %s\n", static_cast<long long>(line_no),
+                       post.status().message().c_str());
+        }
+        continue;
       }
-      continue;
+      if (post->collected_at == 0) post->collected_at = now;
+      batch.push_back(*std::move(post));
     }
-    if (post->collected_at == 0) post->collected_at = now;
-    batch.push_back(*std::move(post));
-    if (static_cast<int>(batch.size()) >= o.batch_size) {
-      flush();
-      bar.Update(read_bytes, sum.inserted + sum.updated + sum.unchanged);
-    }
+    if (in->bad())
+      return Status::Internal("reading '" + o.file + "' failed at line " +
+                              std::to_string(line_no + 1));
+    loaded += static_cast<std::int64_t>(batch.size());
+    return batch;
+  };
+  auto result = store->BulkUpsertPosts(next_batch);
+  if (!result.ok()) {
+    bar.Finish();
+    Fail(result.status(), "import: stopped near line " + std::to_string(line_no) +
+                              "; nothing was stored (the import is one transaction), and "
+                              "re-running it is safe");
   }
-  flush();
-  bar.Update(read_bytes, sum.inserted + sum.updated + sum.unchanged);
+  const UpsertSummary sum = *result;
+  bar.Update(read_bytes, loaded);
   bar.Finish();
   if (bad > o.max_errors_shown)
     std::fprintf(stderr, "... and %lld more bad lines\n",
@@ -94,7 +96,8 @@ void AddImportCommand(CLI::App& root, const GlobalOptions& global) {
   auto opts = std::make_shared<ImportOptions>();
   CLI::App* cmd = root.add_subcommand("import", "Import posts from a JSON-lines file ('-' = stdin)");
   cmd->add_option("file", opts->file, "JSONL file, one post per line")->required();
-  cmd->add_option("--batch-size", opts->batch_size, "Posts per transaction")
+  cmd->add_option("--batch-size", opts->batch_size,
+                  "Posts per batch (the whole file is one transaction)")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   cmd->add_option("--max-errors-shown", opts->max_errors_shown,

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -50,6 +51,17 @@ class Store {
   // (all `unchanged`). Each post must have source and external_id; posts are normalised
   // (NormalizePost) before matching.
   virtual Result<UpsertSummary> UpsertPosts(std::span<const Post> posts) = 0;
+
+  // The next batch of a bulk load; an empty batch ends it. An error stops the load.
+  using PostBatchSource = std::function<Result<std::vector<Post>>()>;
+
+  // Bulk load (`complaints import`, benchmarks): upserts every batch `next` returns, with the
+  // same matching and the same summary as UpsertPosts over the concatenated batches, but in ONE
+  // transaction: either every batch is stored or none (an error from `next` or from the store
+  // rolls everything back), and other connections see nothing until it returns. Backends may
+  // defer index maintenance to one pass at the end (SQLite: full-text entries and the stats
+  // rollup of the new rows). Writers, including other bulk loads, wait until it is done.
+  virtual Result<UpsertSummary> BulkUpsertPosts(const PostBatchSource& next) = 0;
 
   virtual Result<Post> GetPost(std::int64_t id) = 0;
 

@@ -401,6 +401,27 @@ TEST_P(StoreConformanceTest, BatchWithABadPostChangesNothing) {
   EXPECT_EQ(all[0].title, "Title keep");
 }
 
+TEST_P(StoreConformanceTest, EvidenceAndMetadataMustBeJsonObjects) {
+  ASSERT_TRUE(Upsert(store(), {MakePost("reddit", "keep")}).ok());
+  for (const char* bad : {"[1]", "3", "\"text\"", "null", "{not json"}) {
+    Post evidence = MakePost("reddit", "e");
+    evidence.evidence_json = bad;
+    auto r = Upsert(store(), {MakePost("reddit", "ok"), evidence});
+    ASSERT_FALSE(r.ok()) << "evidence " << bad;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status().ToString();
+    Post metadata = MakePost("reddit", "keep");  // an update of a stored post
+    metadata.metadata_json = bad;
+    metadata.title = "changed";
+    r = Upsert(store(), {metadata});
+    ASSERT_FALSE(r.ok()) << "metadata " << bad;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status().ToString();
+  }
+  const auto all = All(store());
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].title, "Title keep");
+  EXPECT_EQ(all[0].metadata_json, "{}");
+}
+
 // --- filters ---
 
 TEST_P(StoreConformanceTest, EveryFilterAloneAndCombined) {
@@ -932,6 +953,200 @@ TEST_P(StoreConformanceTest, ConcurrentWritersAndReaders) {
   ASSERT_TRUE(stats.ok());
   EXPECT_EQ(stats->total, expected);
   EXPECT_EQ(All(store()).size(), static_cast<std::size_t>(expected));
+}
+
+// --- bulk load (BulkUpsertPosts) ---
+
+// Hands out `batches` one by one, then an empty batch; with `fail_after`, fails instead of
+// handing out batch number `fail_after` (0-based).
+Store::PostBatchSource Batches(std::vector<std::vector<Post>> batches,
+                               std::optional<std::size_t> fail_after = std::nullopt) {
+  auto next = std::make_shared<std::size_t>(0);
+  auto all = std::make_shared<std::vector<std::vector<Post>>>(std::move(batches));
+  return [next, all, fail_after]() -> Result<std::vector<Post>> {
+    if (fail_after && *next == *fail_after) return Status::Internal("the source broke");
+    if (*next >= all->size()) return std::vector<Post>{};
+    return (*all)[(*next)++];
+  };
+}
+
+// Posts stored before a bulk load, and the load itself: new posts over several days, sources,
+// sentiments and products; updates of stored posts (text, sentiment, product); a post inserted
+// by the load and changed later in the same load; exact duplicates.
+std::vector<Post> StoredBeforeBulk() {
+  std::vector<Post> posts;
+  for (int i = 0; i < 6; ++i) {
+    Post p = MakePost(i % 2 ? "reddit" : "hackernews", "old" + std::to_string(i), kT0 - 86400 * i);
+    p.title = "Old walrus " + std::to_string(i);
+    p.product = "vps";
+    posts.push_back(p);
+  }
+  return posts;
+}
+
+std::vector<std::vector<Post>> BulkBatches() {
+  std::vector<std::vector<Post>> batches(3);
+  const char* sentiments[] = {"positive", "neutral", "negative"};
+  const char* products[] = {"vps", "domains", ""};
+  for (int i = 0; i < 30; ++i) {
+    Post p = MakePost(i % 3 ? "trustpilot" : "mastodon", "new" + std::to_string(i),
+                      kT0 + 3600 * 7 * i * (i % 2 ? 1 : -1));
+    p.sentiment_label = sentiments[i % 3];
+    p.product = products[i % 3];
+    p.is_complaint = i % 4 == 0;
+    p.country = i % 5 ? "FR" : "DE";
+    batches[static_cast<std::size_t>(i % 3)].push_back(p);
+  }
+  std::vector<Post> old = StoredBeforeBulk();
+  old[0].title = "Zebra instead";       // text changed
+  old[1].sentiment_label = "negative";  // rollup columns changed
+  old[1].product = "domains";
+  old[2].content = "Gnu content";  // both
+  old[2].is_complaint = true;
+  batches[0].push_back(old[0]);
+  batches[1].push_back(old[1]);
+  batches[2].push_back(old[2]);
+  batches[2].push_back(old[3]);  // unchanged
+  Post changed_later = batches[0][0];
+  changed_later.title = "Okapi later";
+  changed_later.sentiment_label = "negative";
+  batches[2].push_back(changed_later);
+  batches[1].push_back(batches[0][1]);  // exact duplicate of a new post
+  return batches;
+}
+
+void ExpectSameStores(Store& a, Store& b) {
+  const std::vector<Post> all_a = All(a), all_b = All(b);
+  ASSERT_EQ(all_a.size(), all_b.size());
+  for (std::size_t i = 0; i < all_a.size(); ++i) {
+    Post x = all_a[i], y = all_b[i];
+    x.id = y.id = 0;
+    EXPECT_EQ(x, y) << x.source << "/" << x.external_id;
+  }
+  for (const char* q : {"zebra", "walrus", "okapi", "gnu", "title", "content"}) {
+    EXPECT_EQ(SearchIds(a, q), SearchIds(b, q)) << "q=" << q;
+  }
+  std::vector<PostFilter> filters(5);
+  filters[1].sentiments = {"negative"};
+  filters[2].products = {"domains"};
+  filters[3].q = "title";
+  filters[4].complaint = true;
+  for (const PostFilter& f : filters) {
+    for (StatsBucket bucket : {StatsBucket::kDay, StatsBucket::kMonth}) {
+      auto sa = a.Stats(f, bucket);
+      auto sb = b.Stats(f, bucket);
+      ASSERT_TRUE(sa.ok() && sb.ok());
+      EXPECT_EQ(*sa, *sb);
+    }
+  }
+}
+
+TEST_P(StoreConformanceTest, BulkUpsertStoresWhatUpsertPostsWould) {
+  auto opened = GetParam().open(clock_);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Store& reference = **opened;
+  ASSERT_TRUE(Upsert(store(), StoredBeforeBulk()).ok());
+  ASSERT_TRUE(Upsert(reference, StoredBeforeBulk()).ok());
+
+  UpsertSummary expected;
+  for (const std::vector<Post>& batch : BulkBatches()) {
+    auto r = Upsert(reference, batch);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    expected += *r;
+  }
+  auto bulk = store().BulkUpsertPosts(Batches(BulkBatches()));
+  ASSERT_TRUE(bulk.ok()) << bulk.status().ToString();
+  EXPECT_EQ(bulk->inserted, expected.inserted);
+  EXPECT_EQ(bulk->updated, expected.updated);
+  EXPECT_EQ(bulk->unchanged, expected.unchanged);
+  EXPECT_EQ(bulk->inserted, 30);
+  EXPECT_EQ(bulk->updated, 4);  // old0..old2 and the new post changed later
+  EXPECT_EQ(bulk->unchanged, 2);
+
+  // The deferred indexes hold the last values: old words gone, new ones found.
+  EXPECT_THAT(SearchIds(store(), "zebra"), ElementsAre("old0"));
+  EXPECT_THAT(SearchIds(store(), "okapi"), ElementsAre("new0"));
+  EXPECT_THAT(SearchIds(store(), "gnu"), ElementsAre("old2"));
+  EXPECT_EQ(SearchIds(store(), "walrus").size(), 5u);  // old0's title changed
+  ExpectSameStores(store(), reference);
+
+  // Loading the same batches again inserts nothing and leaves what a second pass of UpsertPosts
+  // leaves (new0 is in the load twice, so it is updated to its first form, then to its last).
+  auto again = store().BulkUpsertPosts(Batches(BulkBatches()));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->inserted, 0);
+  EXPECT_EQ(again->updated, 2);
+  EXPECT_EQ(again->unchanged, 34);
+  for (const std::vector<Post>& batch : BulkBatches()) ASSERT_TRUE(Upsert(reference, batch).ok());
+  ExpectSameStores(store(), reference);
+  // A load without a post twice is idempotent outright.
+  std::vector<std::vector<Post>> once = BulkBatches();
+  once[0].erase(once[0].begin());
+  auto third = store().BulkUpsertPosts(Batches(once));
+  ASSERT_TRUE(third.ok()) << third.status().ToString();
+  EXPECT_EQ(third->inserted + third->updated, 0);
+  EXPECT_EQ(third->unchanged, 35);
+  ExpectSameStores(store(), reference);
+
+  // Later single upserts still maintain search and stats (the store's own paths are intact).
+  Post later = MakePost("github", "after-bulk", kT0 + 86400 * 3);
+  later.title = "Capybara";
+  ASSERT_TRUE(Upsert(store(), {later}).ok());
+  ASSERT_TRUE(Upsert(reference, {later}).ok());
+  Post old0 = BulkBatches()[0].back();
+  old0.title = "Yak again";
+  ASSERT_TRUE(Upsert(store(), {old0}).ok());
+  ASSERT_TRUE(Upsert(reference, {old0}).ok());
+  EXPECT_THAT(SearchIds(store(), "capybara"), ElementsAre("after-bulk"));
+  EXPECT_THAT(SearchIds(store(), "yak"), ElementsAre("old0"));
+  EXPECT_THAT(SearchIds(store(), "zebra"), ElementsAre());
+  ExpectSameStores(store(), reference);
+}
+
+TEST_P(StoreConformanceTest, FailedBulkUpsertStoresNothing) {
+  ASSERT_TRUE(Upsert(store(), StoredBeforeBulk()).ok());
+  const std::vector<Post> before = All(store());
+  auto stats_before = store().Stats({}, StatsBucket::kDay);
+  ASSERT_TRUE(stats_before.ok());
+
+  // The source fails after two batches (new posts and updates already written).
+  auto failed = store().BulkUpsertPosts(Batches(BulkBatches(), 2));
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("the source broke"), std::string::npos)
+      << failed.status().ToString();
+  // A bad post in the last batch fails the whole load too.
+  std::vector<std::vector<Post>> bad = BulkBatches();
+  bad[2].push_back(MakePost("", "no-source"));
+  auto invalid = store().BulkUpsertPosts(Batches(bad));
+  ASSERT_FALSE(invalid.ok());
+  EXPECT_EQ(invalid.status().code(), StatusCode::kInvalidArgument) << invalid.status().ToString();
+
+  EXPECT_EQ(All(store()), before);
+  auto stats_after = store().Stats({}, StatsBucket::kDay);
+  ASSERT_TRUE(stats_after.ok());
+  EXPECT_EQ(*stats_after, *stats_before);
+  EXPECT_THAT(SearchIds(store(), "zebra"), ElementsAre());
+  EXPECT_EQ(SearchIds(store(), "walrus").size(), 6u);
+
+  // Nothing of the failed loads is left behind: the same load now succeeds in full, and a
+  // later single upsert is indexed as usual.
+  auto bulk = store().BulkUpsertPosts(Batches(BulkBatches()));
+  ASSERT_TRUE(bulk.ok()) << bulk.status().ToString();
+  EXPECT_EQ(bulk->inserted, 30);
+  Post later = MakePost("github", "after-failure", kT0);
+  later.title = "Capybara";
+  ASSERT_TRUE(Upsert(store(), {later}).ok());
+  EXPECT_THAT(SearchIds(store(), "capybara"), ElementsAre("after-failure"));
+  auto stats = store().Stats({}, StatsBucket::kDay);
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->total, 6 + 30 + 1);
+}
+
+TEST_P(StoreConformanceTest, EmptyBulkUpsertChangesNothing) {
+  auto r = store().BulkUpsertPosts(Batches({}));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->inserted + r->updated + r->unchanged, 0);
+  EXPECT_TRUE(All(store()).empty());
 }
 
 }  // namespace

@@ -202,46 +202,34 @@ class PostgresStore final : public Store {
   }
 
   Result<UpsertSummary> UpsertPosts(std::span<const Post> posts) override {
-    std::vector<Post> batch(posts.begin(), posts.end());
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      CT_RETURN_IF_ERROR(ValidatePost(batch[i], i));
-      NormalizePost(batch[i]);
-    }
+    CT_ASSIGN_OR_RETURN(std::vector<Post> batch, PrepareBatch(posts));
     if (batch.empty()) return UpsertSummary{};
     UpsertSummary summary;
     CT_RETURN_IF_ERROR(pool_.Run([&](PgConnection& conn) -> Status {
       CT_ASSIGN_OR_RETURN(PgTransaction tx, PgTransaction::Begin(conn));
-      // The lookups are point probes by construction; during a bulk load into a growing table the
-      // statistics lag behind and the planner would pick hash joins over full scans instead.
-      CT_RETURN_IF_ERROR(
-          conn.Exec("SELECT pg_advisory_xact_lock(" + std::to_string(kUpsertLockKey) + "); " +
-                    kBeginUpsert +
-                    "; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; "
-                    "SET LOCAL enable_seqscan = off")
-              .status());
-      CT_ASSIGN_OR_RETURN(std::vector<Post> candidates, LoadCandidates(conn, batch));
-      const pg::UpsertPlan plan = pg::PlanUpsert(batch, candidates);
-      std::string data;
-      if (!plan.inserts.empty()) {
-        for (const Post& p : plan.inserts) pg::AppendInsertRow(data, p);
-        CT_RETURN_IF_ERROR(
-            conn.CopyIn(std::string("COPY posts (") + pg::kInsertColumns + ") FROM STDIN", data)
-                .status());
+      CT_RETURN_IF_ERROR(BeginUpsert(conn));
+      CT_ASSIGN_OR_RETURN(summary, UpsertBatch(conn, batch));
+      return tx.Commit();
+    }));
+    return summary;
+  }
+
+  // One transaction on one connection, batch after batch; the same statements as UpsertPosts
+  // (COPY is already the bulk path here, and the rollup's statement triggers run per batch).
+  Result<UpsertSummary> BulkUpsertPosts(const PostBatchSource& next) override {
+    UpsertSummary summary;
+    CT_RETURN_IF_ERROR(pool_.Run([&](PgConnection& conn) -> Status {
+      summary = UpsertSummary{};
+      CT_ASSIGN_OR_RETURN(PgTransaction tx, PgTransaction::Begin(conn));
+      CT_RETURN_IF_ERROR(BeginUpsert(conn));
+      for (;;) {
+        CT_ASSIGN_OR_RETURN(std::vector<Post> posts, next());
+        if (posts.empty()) break;
+        CT_ASSIGN_OR_RETURN(std::vector<Post> batch, PrepareBatch(posts));
+        CT_ASSIGN_OR_RETURN(UpsertSummary s, UpsertBatch(conn, batch));
+        summary += s;
       }
-      if (!plan.updates.empty()) {
-        data.clear();
-        for (const Post& p : plan.updates) pg::AppendUpdateRow(data, p);
-        CT_RETURN_IF_ERROR(conn.CopyIn(std::string("COPY ct_post_updates (") +
-                                           pg::kUpdateColumns + ") FROM STDIN",
-                                       data)
-                               .status());
-        CT_RETURN_IF_ERROR(conn.Exec(std::string("UPDATE posts p SET ") + pg::kUpdateAssignments +
-                                     " FROM ct_post_updates u WHERE p.id = u.id")
-                               .status());
-      }
-      CT_RETURN_IF_ERROR(tx.Commit());
-      summary = plan.summary;
-      return Status::Ok();
+      return tx.Commit();
     }));
     return summary;
   }
@@ -539,6 +527,54 @@ class PostgresStore final : public Store {
   }
 
  private:
+  static Result<std::vector<Post>> PrepareBatch(std::span<const Post> posts) {
+    std::vector<Post> batch(posts.begin(), posts.end());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      CT_RETURN_IF_ERROR(ValidatePost(batch[i], i));
+      NormalizePost(batch[i]);
+    }
+    return batch;
+  }
+
+  // Inside the writing transaction, before its first UpsertBatch: upserts are serialised, and
+  // the lookups are point probes by construction (during a bulk load into a growing table the
+  // statistics lag behind and the planner would pick hash joins over full scans instead).
+  static Status BeginUpsert(PgConnection& conn) {
+    return conn
+        .Exec("SELECT pg_advisory_xact_lock(" + std::to_string(kUpsertLockKey) + "); " +
+              kBeginUpsert +
+              "; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; "
+              "SET LOCAL enable_seqscan = off")
+        .status();
+  }
+
+  // Upserts a validated, normalised, non-empty batch inside the caller's transaction.
+  Result<UpsertSummary> UpsertBatch(PgConnection& conn, const std::vector<Post>& batch) {
+    CT_ASSIGN_OR_RETURN(std::vector<Post> candidates, LoadCandidates(conn, batch));
+    const pg::UpsertPlan plan = pg::PlanUpsert(batch, candidates);
+    std::string data;
+    if (!plan.inserts.empty()) {
+      for (const Post& p : plan.inserts) pg::AppendInsertRow(data, p);
+      CT_RETURN_IF_ERROR(
+          conn.CopyIn(std::string("COPY posts (") + pg::kInsertColumns + ") FROM STDIN", data)
+              .status());
+    }
+    if (!plan.updates.empty()) {
+      data.clear();
+      for (const Post& p : plan.updates) pg::AppendUpdateRow(data, p);
+      CT_RETURN_IF_ERROR(
+          conn.CopyIn(std::string("COPY ct_post_updates (") + pg::kUpdateColumns + ") FROM STDIN",
+                      data)
+              .status());
+      // The staging table empties at commit; a bulk load runs several batches before that.
+      CT_RETURN_IF_ERROR(conn.Exec(std::string("UPDATE posts p SET ") + pg::kUpdateAssignments +
+                                   " FROM ct_post_updates u WHERE p.id = u.id; "
+                                   "TRUNCATE ct_post_updates")
+                             .status());
+    }
+    return plan.summary;
+  }
+
   // Stored rows that may match a post of the batch (see upsert_plan.h).
   Result<std::vector<Post>> LoadCandidates(PgConnection& conn, const std::vector<Post>& batch) {
     std::vector<std::string> sources, external_ids, urls, hashes;

@@ -212,6 +212,11 @@ std::string DayString(std::int64_t day) {
 
 constexpr std::int64_t kSecondsPerDay = 86'400;
 
+// The full-text rowid is the search key created_at * 2^31 + id (migration 0003), which bounds
+// both: 0 < id < 2^31 and -2^32 <= created_at < 2^32.
+constexpr std::int64_t kSearchKeyIdLimit = 2'147'483'648;
+constexpr std::int64_t kSearchKeyTimeLimit = 4'294'967'296;
+
 std::int64_t FloorDiv(std::int64_t a, std::int64_t b) {
   const std::int64_t q = a / b;
   return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
@@ -472,41 +477,82 @@ class SqliteStore final : public Store {
 
   Result<UpsertSummary> UpsertPosts(std::span<const Post> posts) override {
     // Validate and normalise before taking the write lock.
-    std::vector<Post> batch(posts.begin(), posts.end());
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      CT_RETURN_IF_ERROR(ValidatePost(batch[i], i));
-      NormalizePost(batch[i]);
-    }
+    CT_ASSIGN_OR_RETURN(std::vector<Post> batch, PrepareBatch(posts));
     UpsertSummary summary;
     if (batch.empty()) return summary;
 
     std::lock_guard lock(writer_mu_);
     SqliteConnection& conn = *writer_;
     CT_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(conn, Transaction::Kind::kImmediate));
-    for (const Post& post : batch) {
-      CT_ASSIGN_OR_RETURN(std::optional<std::int64_t> stored_id, FindDuplicateId(conn, post));
-      std::optional<Post> stored;
-      if (stored_id) {
-        CT_ASSIGN_OR_RETURN(Post row, ReadPostById(conn, *stored_id));
-        stored = std::move(row);
-      }
-      if (!stored) {
-        CT_ASSIGN_OR_RETURN(Statement insert, conn.Prepare(kInsertPost));
-        BindForInsert(insert, post);
-        Status s = insert.Run();
-        if (!s.ok()) return s.WithContext("inserting " + post.source + "/" + post.external_id);
-        ++summary.inserted;
-      } else if (SameCollectedFields(*stored, post)) {
-        ++summary.unchanged;
-      } else {
-        CT_ASSIGN_OR_RETURN(Statement update, conn.Prepare(kUpdatePost));
-        BindCollectedForUpdate(update, post);
-        update.BindInt(21, stored->id);
-        Status s = update.Run();
-        if (!s.ok()) return s.WithContext("updating post " + std::to_string(stored->id));
-        ++summary.updated;
-      }
+    CT_RETURN_IF_ERROR(UpsertLocked(conn, batch, nullptr, summary));
+    CT_RETURN_IF_ERROR(tx.Commit());
+    return summary;
+  }
+
+  // One transaction. The triggers that index each new row on its own (full text, rollup, data
+  // version) are dropped for its duration and recreated before the commit, from the SQL stored
+  // in sqlite_master, so the schema is unchanged afterwards (and untouched if anything fails:
+  // the drop rolls back with the rest). Meanwhile:
+  //   - new rows (id >= first_new_id: ids only grow inside the transaction) are indexed at the
+  //     end in one pass: full-text entries inserted in search-key order (FTS5 appends instead
+  //     of flushing a segment per out-of-order row) and the rollup from one GROUP BY;
+  //   - updates of rows stored before the load maintain the full text and the rollup here,
+  //     exactly as the dropped triggers would (updates of new rows need nothing: the final pass
+  //     reads their last values).
+  Result<UpsertSummary> BulkUpsertPosts(const PostBatchSource& next) override {
+    std::lock_guard lock(writer_mu_);
+    SqliteConnection& conn = *writer_;
+    CT_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(conn, Transaction::Kind::kImmediate));
+    BulkLoad bulk;
+    {
+      CT_ASSIGN_OR_RETURN(Statement s, conn.Prepare("SELECT COALESCE(max(id), 0) + 1 FROM posts"));
+      CT_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) return Status::Internal("max(id) returned no row");
+      bulk.first_new_id = s.ColumnInt(0);
     }
+    std::vector<std::pair<std::string, std::string>> deferred;  // (name, CREATE TRIGGER sql)
+    for (const char* name : kDeferredTriggers) {
+      CT_ASSIGN_OR_RETURN(Statement s, conn.Prepare("SELECT sql FROM sqlite_master WHERE "
+                                                    "type = 'trigger' AND name = ?"));
+      s.BindText(1, name);
+      CT_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) return Status::Internal(std::string("bulk load: trigger ") + name + " is missing");
+      deferred.emplace_back(name, s.ColumnText(0));
+    }
+    for (const auto& [name, sql] : deferred) {
+      CT_RETURN_IF_ERROR(conn.Exec("DROP TRIGGER " + name));
+    }
+
+    UpsertSummary summary;
+    for (;;) {
+      CT_ASSIGN_OR_RETURN(std::vector<Post> posts, next());
+      if (posts.empty()) break;
+      CT_ASSIGN_OR_RETURN(std::vector<Post> batch, PrepareBatch(posts));
+      CT_RETURN_IF_ERROR(UpsertLocked(conn, batch, &bulk, summary));
+    }
+
+    if (summary.inserted > 0) {
+      CT_ASSIGN_OR_RETURN(Statement fts,
+                          conn.Prepare("INSERT INTO posts_fts (rowid, title, content) "
+                                       "SELECT created_at * 2147483648 + id, title, content "
+                                       "FROM posts WHERE id >= ? ORDER BY created_at, id"));
+      fts.BindInt(1, bulk.first_new_id);
+      CT_RETURN_IF_ERROR(fts.Run().WithContext("bulk load: full-text entries of the new posts"));
+      CT_ASSIGN_OR_RETURN(
+          Statement rollup,
+          conn.Prepare("INSERT INTO post_rollup "
+                       "SELECT (created_at - ((created_at % 86400) + 86400) % 86400) / 86400, "
+                       "source, sentiment_label, product, language, country, is_complaint, "
+                       "answered, false_positive, count(*) FROM posts WHERE id >= ? "
+                       "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9 "
+                       "ON CONFLICT DO UPDATE SET n = n + excluded.n"));
+      rollup.BindInt(1, bulk.first_new_id);
+      CT_RETURN_IF_ERROR(rollup.Run().WithContext("bulk load: rollup of the new posts"));
+    }
+    if (summary.inserted > 0 || summary.updated > 0) {
+      CT_RETURN_IF_ERROR(conn.Exec("UPDATE post_data_version SET version = version + 1"));
+    }
+    for (const auto& [name, sql] : deferred) CT_RETURN_IF_ERROR(conn.Exec(sql));
     CT_RETURN_IF_ERROR(tx.Commit());
     return summary;
   }
@@ -864,6 +910,130 @@ class SqliteStore final : public Store {
       CT_ASSIGN_OR_RETURN(bool row, s.Step());
       if (!row) break;
       acc.Add(s);
+    }
+    return Status::Ok();
+  }
+
+  // The triggers a bulk load replaces with one pass at the end (see BulkUpsertPosts).
+  static constexpr const char* kDeferredTriggers[] = {"posts_fts_insert", "posts_fts_update",
+                                                      "posts_rollup_insert", "posts_rollup_update",
+                                                      "posts_version_update"};
+
+  struct BulkLoad {
+    std::int64_t first_new_id = 0;  // rows from here on were inserted by this load
+  };
+
+  static Result<std::vector<Post>> PrepareBatch(std::span<const Post> posts) {
+    std::vector<Post> batch(posts.begin(), posts.end());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      CT_RETURN_IF_ERROR(ValidatePost(batch[i], i));
+      NormalizePost(batch[i]);
+    }
+    return batch;
+  }
+
+  // Upserts a validated, normalised batch inside the caller's write transaction. With `bulk`,
+  // the deferred triggers are gone: see BulkUpsertPosts.
+  static Status UpsertLocked(SqliteConnection& conn, const std::vector<Post>& batch,
+                             const BulkLoad* bulk, UpsertSummary& summary) {
+    for (const Post& post : batch) {
+      CT_ASSIGN_OR_RETURN(std::optional<std::int64_t> stored_id, FindDuplicateId(conn, post));
+      std::optional<Post> stored;
+      if (stored_id) {
+        CT_ASSIGN_OR_RETURN(Post row, ReadPostById(conn, *stored_id));
+        stored = std::move(row);
+      }
+      if (!stored) {
+        if (bulk &&
+            (post.created_at >= kSearchKeyTimeLimit || post.created_at < -kSearchKeyTimeLimit)) {
+          // What posts_fts_insert raises, said before the row is written.
+          return Status::InvalidArgument("post " + post.source + "/" + post.external_id +
+                                         ": created_at out of the search key range");
+        }
+        CT_ASSIGN_OR_RETURN(Statement insert, conn.Prepare(kInsertPost));
+        BindForInsert(insert, post);
+        Status s = insert.Run();
+        if (!s.ok()) return s.WithContext("inserting " + post.source + "/" + post.external_id);
+        if (bulk && conn.LastInsertRowid() >= kSearchKeyIdLimit) {
+          return Status::InvalidArgument("post " + post.source + "/" + post.external_id +
+                                         ": id out of the search key range");
+        }
+        ++summary.inserted;
+      } else if (SameCollectedFields(*stored, post)) {
+        ++summary.unchanged;
+      } else {
+        CT_ASSIGN_OR_RETURN(Statement update, conn.Prepare(kUpdatePost));
+        BindCollectedForUpdate(update, post);
+        update.BindInt(21, stored->id);
+        Status s = update.Run();
+        if (!s.ok()) return s.WithContext("updating post " + std::to_string(stored->id));
+        if (bulk && stored->id < bulk->first_new_id) {
+          CT_RETURN_IF_ERROR(MaintainIndexesOnUpdate(conn, *stored, post)
+                                 .WithContext("updating post " + std::to_string(stored->id)));
+        }
+        ++summary.updated;
+      }
+    }
+    return Status::Ok();
+  }
+
+  // What posts_fts_update and posts_rollup_update do for an update of `old` to the collected
+  // fields of `post` (kUpdatePost keeps id, source, created_at and the triage fields).
+  static Status MaintainIndexesOnUpdate(SqliteConnection& conn, const Post& old, const Post& post) {
+    if (old.title != post.title || old.content != post.content) {
+      const std::int64_t key = old.created_at * kSearchKeyIdLimit + old.id;
+      {
+        CT_ASSIGN_OR_RETURN(Statement s,
+                            conn.Prepare("INSERT INTO posts_fts (posts_fts, rowid, title, content) "
+                                         "VALUES ('delete', ?, ?, ?)"));
+        s.BindInt(1, key);
+        s.BindText(2, old.title);
+        s.BindText(3, old.content);
+        CT_RETURN_IF_ERROR(s.Run());
+      }
+      CT_ASSIGN_OR_RETURN(
+          Statement s,
+          conn.Prepare("INSERT INTO posts_fts (rowid, title, content) VALUES (?, ?, ?)"));
+      s.BindInt(1, key);
+      s.BindText(2, post.title);
+      s.BindText(3, post.content);
+      CT_RETURN_IF_ERROR(s.Run());
+    }
+    if (old.sentiment_label != post.sentiment_label || old.product != post.product ||
+        old.language != post.language || old.country != post.country ||
+        old.is_complaint != post.is_complaint) {
+      constexpr char kKey[] =
+          " WHERE day = ?1 AND source = ?2 AND sentiment_label = ?3 AND product = ?4 AND "
+          "language = ?5 AND country = ?6 AND is_complaint = ?7 AND answered = ?8 AND "
+          "false_positive = ?9";
+      auto bind_key = [&](Statement& s, const Post& p) {
+        s.BindInt(1, FloorDiv(old.created_at, kSecondsPerDay));
+        s.BindText(2, old.source);
+        s.BindText(3, p.sentiment_label);
+        s.BindText(4, p.product);
+        s.BindText(5, p.language);
+        s.BindText(6, p.country);
+        s.BindInt(7, p.is_complaint ? 1 : 0);
+        s.BindInt(8, old.answered ? 1 : 0);
+        s.BindInt(9, old.false_positive ? 1 : 0);
+      };
+      {
+        CT_ASSIGN_OR_RETURN(Statement s,
+                            conn.Prepare(std::string("UPDATE post_rollup SET n = n - 1") + kKey));
+        bind_key(s, old);
+        CT_RETURN_IF_ERROR(s.Run());
+      }
+      {
+        CT_ASSIGN_OR_RETURN(Statement s, conn.Prepare(std::string("DELETE FROM post_rollup") +
+                                                      kKey + " AND n = 0"));
+        bind_key(s, old);
+        CT_RETURN_IF_ERROR(s.Run());
+      }
+      CT_ASSIGN_OR_RETURN(Statement s,
+                          conn.Prepare("INSERT INTO post_rollup VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                                       "?7, ?8, ?9, 1) ON CONFLICT DO UPDATE SET n = n + 1"));
+      bind_key(s, post);
+      CT_RETURN_IF_ERROR(s.Run());
     }
     return Status::Ok();
   }

@@ -51,6 +51,9 @@ class TempSqliteStore final : public Store {
   Result<UpsertSummary> UpsertPosts(std::span<const Post> posts) override {
     return inner_->UpsertPosts(posts);
   }
+  Result<UpsertSummary> BulkUpsertPosts(const PostBatchSource& next) override {
+    return inner_->BulkUpsertPosts(next);
+  }
   Result<Post> GetPost(std::int64_t id) override { return inner_->GetPost(id); }
   Result<PostPage> ListPosts(const PostPageRequest& r) override { return inner_->ListPosts(r); }
   Result<PostStats> Stats(const PostFilter& f, StatsBucket b) override {
@@ -150,9 +153,49 @@ TEST_F(SqliteStoreTest, OpensInWalModeWithMigrationsRecorded) {
   RawDb raw(DbPath());
   EXPECT_EQ(raw.One("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(raw.Column("SELECT version || ' ' || name FROM schema_migrations ORDER BY version", 0),
-            "1 posts\n2 api_tokens\n3 rollup_search_key\n");
+            "1 posts\n2 api_tokens\n3 rollup_search_key\n4 json_objects\n");
   EXPECT_EQ(raw.One("SELECT min(applied_at) FROM schema_migrations"),
             std::to_string(clock_.NowSeconds()));
+}
+
+// Migration 0004 (evidence and metadata are JSON objects) refuses a database that already
+// holds other values, naming the problem and changing nothing; once fixed, it applies.
+TEST_F(SqliteStoreTest, JsonObjectMigrationRefusesExistingNonObjects) {
+  {
+    auto store = Open();
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    ASSERT_TRUE((*store)->UpsertPosts(std::vector<Post>{SamplePost("a")}).ok());
+  }
+  {
+    // Back to the schema before 0004, with a value it would not have accepted.
+    RawDb raw(DbPath());
+    ASSERT_EQ(sqlite3_exec(raw.db,
+                           "DROP TRIGGER posts_json_objects_insert; "
+                           "DROP TRIGGER posts_json_objects_update; "
+                           "DELETE FROM schema_migrations WHERE version = 4; "
+                           "UPDATE posts SET metadata = '[1]'",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(raw.db);
+  }
+  auto refused = Open();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("not JSON objects"), std::string::npos)
+      << refused.status().ToString();
+  {
+    RawDb raw(DbPath());
+    EXPECT_EQ(raw.One("SELECT count(*) FROM schema_migrations"), "3");
+    EXPECT_EQ(raw.One("SELECT metadata FROM posts"), "[1]");  // nothing rewritten
+    ASSERT_EQ(sqlite3_exec(raw.db, "UPDATE posts SET metadata = '{\"was\":[1]}'", nullptr, nullptr,
+                           nullptr),
+              SQLITE_OK);
+  }
+  auto store = Open();
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  RawDb raw(DbPath());
+  EXPECT_EQ(raw.One("SELECT count(*) FROM schema_migrations"), "4");
+  EXPECT_NE(sqlite3_exec(raw.db, "UPDATE posts SET evidence = '[]'", nullptr, nullptr, nullptr),
+            SQLITE_OK);
 }
 
 TEST_F(SqliteStoreTest, ReopeningKeepsDataAndDoesNotReapplyMigrations) {
@@ -176,7 +219,7 @@ TEST_F(SqliteStoreTest, ReopeningKeepsDataAndDoesNotReapplyMigrations) {
   std::vector<Post> again = {SamplePost("1")};
   EXPECT_EQ((*store)->UpsertPosts(again)->unchanged, 1);
   RawDb raw(DbPath());
-  EXPECT_EQ(raw.One("SELECT count(*) FROM schema_migrations"), "3");
+  EXPECT_EQ(raw.One("SELECT count(*) FROM schema_migrations"), "4");
   EXPECT_EQ(raw.One("SELECT count(DISTINCT applied_at) FROM schema_migrations"), "1");
 }
 
@@ -205,7 +248,7 @@ TEST_F(SqliteStoreTest, SeveralProcessesOpeningANewFileMigrateOnce) {
     EXPECT_EQ(WEXITSTATUS(status), 0);
   }
   RawDb raw(DbPath());
-  EXPECT_EQ(raw.One("SELECT count(*) FROM schema_migrations"), "3");
+  EXPECT_EQ(raw.One("SELECT count(*) FROM schema_migrations"), "4");
   EXPECT_EQ(raw.One("SELECT count(*) FROM posts"), std::to_string(kProcesses + 1));
 }
 

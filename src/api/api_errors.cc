@@ -1,6 +1,6 @@
 #include "api/api_errors.h"
 
-#include "api/json_writer.h"
+#include "core/json_writer.h"
 
 namespace ct {
 

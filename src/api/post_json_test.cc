@@ -40,23 +40,13 @@ Post Sample() {
   return p;
 }
 
-TEST(PostJsonTest, AgreesWithTheDomainForm) {
+TEST(PostJsonTest, IsTheDomainForm) {
   Post p = Sample();
   std::string mine = RenderPost(p);
   std::string domain;
   AppendPostJson(p, domain);
+  EXPECT_EQ(mine, domain);
   auto a = nlohmann::json::parse(mine);
-  auto b = nlohmann::json::parse(domain);
-  // Same keys, same values (the domain form rounds doubles to 6 digits).
-  ASSERT_EQ(a.size(), b.size());
-  for (const auto& [k, v] : b.items()) {
-    ASSERT_TRUE(a.contains(k)) << k;
-    if (v.is_number_float()) {
-      EXPECT_NEAR(a[k].get<double>(), v.get<double>(), 1e-6) << k;
-    } else {
-      EXPECT_EQ(a[k], v) << k;
-    }
-  }
   EXPECT_EQ(a["sentiment_score"].get<double>(), -0.123456789);  // full precision here
   // What the API returns can be imported back.
   auto parsed = ParsePostJson(mine);

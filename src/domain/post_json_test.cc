@@ -54,6 +54,9 @@ TEST(PostJsonTest, RoundTripsThroughTheRenderedForm) {
   p.created_at = 1700000000;
   p.collected_at = 1700000100;
   p.rating = 2.5;
+  p.sentiment_score = -0.123456789;  // numbers round-trip exactly (shortest form)
+  p.relevance_score = 0.1 + 0.2;
+  p.complaint_score = 1e-9;
   p.answered = true;
   p.answered_at = 1700000200;
   p.evidence_json = R"({"product":["vps"]})";

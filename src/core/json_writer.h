@@ -32,7 +32,7 @@ class JsonWriter {
   // Inserts already-serialised JSON verbatim (precondition: it is one valid JSON value).
   JsonWriter& Raw(std::string_view json);
   // Writes the separator and hands back the buffer: the caller appends exactly one JSON value
-  // (e.g. with domain/post_json.h's AppendPostJson).
+  // (e.g. a serialised value kept as text).
   std::string& RawValue();
 
  private:

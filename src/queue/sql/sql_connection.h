@@ -1,11 +1,10 @@
 // SqlConnection: the queue's minimal view of one database connection, shared by the SQLite and
 // PostgreSQL dialects so that SqlJobQueue holds the state machine once. Statements use $1..$n
 // placeholders on both (the SQLite side rewrites them to ?1..?n); values travel as text or
-// integers and come back as text (NULL = nullopt). Errors are translated to Status in each
-// implementation (sql_connection_sqlite.cc, sql_connection_postgres.cc) and nowhere else.
-//
-// These duplicate part of store/sqlite/sqlite_db.h and store/postgres/pg_connection.h, which
-// were not buildable when the queue was written; merge them once the store wrappers settle.
+// integers and come back as text (NULL = nullopt). The implementations (sql_connection_sqlite.cc,
+// sql_connection_postgres.cc) are adapters over the store's wrappers, store/sqlite/sqlite_db.h
+// and store/postgres/pg_connection.h, which hold the RAII, the statement caches and the one
+// error translation per database.
 //
 // Thread safety: a connection is used by one thread at a time (ConnectionPool hands it out).
 #pragma once

@@ -209,6 +209,31 @@ Result<PgResult> PgConnection::Exec(const std::string& sql, const PgParams& para
   return PgResult(r);
 }
 
+Result<PgResult> PgConnection::ExecPrepared(const std::string& sql, const PgParams& params) {
+  auto it = prepared_.find(sql);
+  if (it == prepared_.end()) {
+    std::string name = "ct_p" + std::to_string(prepared_.size());
+    PGresult* r = PQprepare(c_.get(), name.c_str(), sql.c_str(), 0, nullptr);
+    if (!ResultOk(r)) {
+      Status s = ErrorFrom(r, "preparing");
+      PQclear(r);
+      return s;
+    }
+    PQclear(r);
+    it = prepared_.emplace(sql, std::move(name)).first;
+  }
+  const std::vector<const char*> values = params.Pointers();
+  PGresult* r = PQexecPrepared(c_.get(), it->second.c_str(), params.size(), values.data(), nullptr,
+                               nullptr, 0);
+  if (!ResultOk(r)) {
+    Status s = ErrorFrom(r, "");
+    PQclear(r);
+    return s;
+  }
+  used_ = true;
+  return PgResult(r);
+}
+
 Result<std::int64_t> PgConnection::CopyIn(const std::string& copy_sql, std::string_view data) {
   PGresult* start = PQexec(c_.get(), copy_sql.c_str());
   if (PQresultStatus(start) != PGRES_COPY_IN) {

@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/status.h"
@@ -95,6 +96,9 @@ class PgConnection {
   // Runs one or more statements without parameters (simple protocol).
   Result<PgResult> Exec(const std::string& sql);
   Result<PgResult> Exec(const std::string& sql, const PgParams& params);
+  // Like Exec(sql, params), but the statement is prepared once per connection and reused: for
+  // the few statements a caller runs over and over (the SQL job queue's).
+  Result<PgResult> ExecPrepared(const std::string& sql, const PgParams& params);
   // COPY ... FROM STDIN with `data` in COPY text format; returns rows copied.
   Result<std::int64_t> CopyIn(const std::string& copy_sql, std::string_view data);
 
@@ -116,6 +120,7 @@ class PgConnection {
 
   std::unique_ptr<PGconn, ConnDeleter> c_;
   bool used_ = false;
+  std::unordered_map<std::string, std::string> prepared_;  // sql -> statement name
 };
 
 // The one translation from a libpq failure to a Status. `sqlstate` may be empty (no server

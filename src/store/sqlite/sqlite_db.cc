@@ -107,6 +107,7 @@ std::string_view Statement::ColumnView(int col) const {
 bool Statement::ColumnIsNull(int col) const {
   return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
 }
+int Statement::ColumnCount() const { return sqlite3_column_count(stmt_); }
 
 void SqliteConnection::DbDeleter::operator()(sqlite3* db) const { sqlite3_close_v2(db); }
 

@@ -1,6 +1,7 @@
-// Thin RAII layer over the SQLite C API, used only by the SQLite store backend: a connection
-// that owns its sqlite3* and a cache of prepared statements, a statement handle that resets
-// itself when it goes out of scope, and a transaction that rolls back unless committed.
+// Thin RAII layer over the SQLite C API, used by the SQLite store backend and by the SQL job
+// queue (queue/sql/sql_connection_sqlite.cc): a connection that owns its sqlite3* and a cache of
+// prepared statements, a statement handle that resets itself when it goes out of scope, and a
+// transaction that rolls back unless committed.
 // SQLite result codes are translated into Status here and nowhere else.
 //
 // Thread safety: a SqliteConnection and everything obtained from it may be used by one thread
@@ -26,7 +27,7 @@ namespace ct::sqlite {
 
 // Maps a SQLite result code to a Status: BUSY/LOCKED -> Unavailable (transient),
 // INTERRUPT -> DeadlineExceeded, CORRUPT/NOTADB -> DataLoss, CONSTRAINT -> InvalidArgument,
-// anything else -> Internal. `what` says what was being done.
+// CANTOPEN/FULL/IOERR -> Unavailable, anything else -> Internal. `what` says what was being done.
 Status TranslateError(int rc, std::string_view what, std::string_view detail);
 
 struct StmtDeleter {
@@ -71,6 +72,7 @@ class Statement {
   // Valid until the next Step() or the statement's end; no copy.
   std::string_view ColumnView(int col) const;
   bool ColumnIsNull(int col) const;
+  int ColumnCount() const;
 
  private:
   sqlite3_stmt* stmt_;

@@ -156,12 +156,14 @@ Result<std::string> RestoreBackup(const RestoreOptions& o, JobContext& ctx) {
     CT_RETURN_IF_ERROR(RunTool({pg_restore, "--list", o.backup_path}, o.tool_timeout_s, ctx));
     CT_ASSIGN_OR_RETURN(std::string psql, FindPgTool("psql"));
     ctx.Progress(1, 2, "pg_restore | psql --single-transaction");
-    // pg_restore runs with an empty search_path, but the generated search column calls
-    // ct_search_vector(), whose SQL body calls ct_search_words() unqualified (store/postgres
-    // migration 0004): restoring the posts' rows fails with "function ct_search_words(text)
-    // does not exist". So the archive is turned into SQL and replayed by psql with the
-    // search_path set to pg_catalog, public (pg_catalog first: built-ins cannot be shadowed).
-    // All or nothing: one transaction, stop at the first error.
+    // pg_restore runs with an empty search_path. Dumps taken before store/postgres migration
+    // 0005 hold a ct_search_vector() whose SQL body calls ct_search_words() unqualified, so
+    // restoring their posts' rows fails with "function ct_search_words(text) does not exist"
+    // (dumps taken since restore with a plain pg_restore: tools_pgtest checks it). Backups
+    // outlive upgrades, so the archive is still turned into SQL and replayed by psql with the
+    // search_path set to pg_catalog, public (pg_catalog first: built-ins cannot be shadowed);
+    // for newer dumps this changes nothing. All or nothing: one transaction, stop at the first
+    // error.
     const std::string script =
         "set -euo pipefail; \"$1\" --clean --if-exists --no-owner --no-privileges -f - \"$2\" | "
         "sed -e \"$5\" | \"$3\" -X -q -v ON_ERROR_STOP=1 --single-transaction -d \"$4\" "

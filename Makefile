@@ -5,7 +5,7 @@ ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: run build test test-unit asan-test bench-api bench-sources bench-jobs deps clean
+.PHONY: run build test test-unit asan-test bench-api bench-sources bench-jobs bench-browser deps clean
 
 deps:
 	scripts/install-deps test
@@ -58,6 +58,14 @@ bench-jobs:
 	cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
 	cmake --build $(BUILD) -j$(JOBS) --target complaints bench_jobs bench_synthetic_posts
 	bench/jobs/run.sh $(BUILD)
+
+# Browser fetcher benchmark: pages per minute through chromedriver + Chromium on the replay's
+# JavaScript-rendered page, peak memory of the browser's process group (~4 min).
+bench-browser:
+	scripts/install-deps test
+	cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j$(JOBS) --target bench_browser
+	bench/browser/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -3,7 +3,9 @@
 // plus language identification; (2) single-thread throughput (posts per CPU second, median of
 // runs) of
 // the whole Analyzer and of the English VADER scorer alone, on the same texts.
-// usage: analysis_bench --eval FILE [--runs 5] [--min-seconds 1] [--json OUT]
+// usage: analysis_bench --eval FILE [--runs 5] [--min-seconds 1] [--json OUT] [--dump OUT]
+// --dump writes every post's whole verdict (id, language, scores, labels, evidence), one line
+// each: diffing two dumps shows whether a change (e.g. an optimisation) changed any result.
 #include <algorithm>
 #include <ctime>
 #include <fstream>
@@ -88,7 +90,7 @@ Json Throughput(const std::vector<Item>& items, int runs, double min_seconds, Fn
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string eval_path, json_out;
+  std::string eval_path, json_out, dump_out;
   bool analyzer_only = false;  // --analyzer-only 1: skip the VADER-only and CLD2-only timings
   int runs = 5;
   double min_seconds = 1;
@@ -96,6 +98,7 @@ int main(int argc, char** argv) {
     const std::string flag = argv[i];
     if (flag == "--eval") eval_path = argv[i + 1];
     else if (flag == "--json") json_out = argv[i + 1];
+    else if (flag == "--dump") dump_out = argv[i + 1];
     else if (flag == "--runs") runs = std::stoi(argv[i + 1]);
     else if (flag == "--min-seconds") min_seconds = std::stod(argv[i + 1]);
     else if (flag == "--analyzer-only") analyzer_only = std::string(argv[i + 1]) == "1";
@@ -132,8 +135,16 @@ int main(int argc, char** argv) {
   std::map<std::string, std::map<std::string, Counts>> complaint, product, sentiment;
   std::map<std::string, int> lang_total, lang_right;
   Json errors = Json::array();
+  std::ofstream dump;
+  if (!dump_out.empty()) dump.open(dump_out);
   for (const Item& it : items) {
     const ct::Analysis a = (*analyzer)->Analyze(it.post);
+    if (dump.is_open()) {
+      dump << it.id << '\t' << a.language << '\t' << a.language_confidence << '\t'
+           << a.sentiment_score << '\t' << a.sentiment_label << '\t' << a.is_complaint << '\t'
+           << a.complaint_score << '\t' << a.product << '\t' << a.country << '\t'
+           << a.relevance_score << '\t' << a.relevant << '\t' << a.evidence_json << '\n';
+    }
     for (const std::string& scope : {it.lang, std::string("all")}) {
       Tally(&complaint[scope], it.complaint ? "complaint" : "not_complaint",
             a.is_complaint ? "complaint" : "not_complaint");

@@ -92,6 +92,11 @@ struct Analyzer::Impl {
   std::vector<std::string> lower_domains;
   std::string folded_company;
   std::set<std::string, std::less<>> folded_brands;
+  // Per-post scratch space (Run is not reentrant; see the class comment).
+  std::vector<Token> scratch_tokens;
+  std::vector<std::string> scratch_folded;
+  std::vector<std::string_view> scratch_words;
+  std::vector<PhraseMatcher::Match> scratch_stem_matches, scratch_word_matches;
 
   Impl(AnalyzerOptions o, Taxonomy t, SentimentLexicon v, Stemmer en, Stemmer fr, FrenchLexicon fl)
       : options(std::move(o)),
@@ -205,10 +210,12 @@ Analysis Analyzer::Impl::Run(const Post& post) {
 
   english.MaybeTrim();
   french.MaybeTrim();
-  const std::vector<Token> tokens = Tokenize(text);
-  std::vector<std::string> folded;
-  folded.reserve(tokens.size());
-  for (const Token& t : tokens) folded.push_back(text::FoldAccents(t.lower));
+  // Scratch vectors reused from post to post (their capacity is what is reused).
+  std::vector<Token>& tokens = scratch_tokens;
+  Tokenize(text, &tokens);
+  std::vector<std::string>& folded = scratch_folded;
+  folded.resize(tokens.size());
+  for (std::size_t i = 0; i < tokens.size(); ++i) folded[i] = text::FoldAccents(tokens[i].lower);
 
   // Sentiment.
   double complaint_sentiment = 0;  // the same, without the taxonomy's neutral terms
@@ -253,9 +260,11 @@ Analysis Analyzer::Impl::Run(const Post& post) {
   // Words, stems and term matches.
   const bool use_en = !fr_rules;  // English terms unless the text is French
   const bool use_fr = !en_rules;  // French terms unless the text is English
-  std::vector<PhraseMatcher::Match> stem_matches, complaint_matches, product_matches;
-  std::vector<std::string_view> stems;
-  stems.reserve(folded.size());
+  std::vector<PhraseMatcher::Match> complaint_matches, product_matches;
+  std::vector<PhraseMatcher::Match>& stem_matches = scratch_stem_matches;
+  stem_matches.clear();
+  std::vector<std::string_view>& stems = scratch_words;
+  stems.clear();
   if (use_en) {
     for (const auto& w : folded) stems.push_back(english.Stem(w));
     stems_en.FindAll(stems, &stem_matches);
@@ -268,9 +277,11 @@ Analysis Analyzer::Impl::Run(const Post& post) {
   for (const auto& m : stem_matches) {
     (m.kind == kComplaint ? complaint_matches : product_matches).push_back(m);
   }
-  std::vector<PhraseMatcher::Match> word_matches, brand_matches, competitor_matches, fp_matches,
-      place_matches;
-  words.FindAll(std::vector<std::string_view>(folded.begin(), folded.end()), &word_matches);
+  std::vector<PhraseMatcher::Match> brand_matches, competitor_matches, fp_matches, place_matches;
+  std::vector<PhraseMatcher::Match>& word_matches = scratch_word_matches;
+  word_matches.clear();
+  stems.assign(folded.begin(), folded.end());  // now the folded words
+  words.FindAll(stems, &word_matches);
   for (const auto& m : word_matches) {
     switch (m.kind) {
       case kBrand: brand_matches.push_back(m); break;

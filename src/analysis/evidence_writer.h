@@ -43,7 +43,8 @@ class EvidenceWriter {
   void Separate();
 
   std::string out_;
-  std::vector<bool> first_;  // per open container: no element written yet
+  std::vector<char> first_;  // per open container: no element written yet (not vector<bool>:
+                             // bit access showed in profiles)
   bool after_key_ = false;
 };
 

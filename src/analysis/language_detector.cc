@@ -8,12 +8,20 @@
 namespace ct {
 
 LanguageGuess LanguageDetector::Detect(std::string_view text) const {
-  const std::string clean = text::SanitizeUtf8(text);
+  // Sanitised text (the Analyzer's) is used as is, without a copy.
+  std::string sanitized;
+  if (!text::IsValidUtf8(text)) sanitized = text::SanitizeUtf8(text);
+  const std::string_view clean = sanitized.empty() ? text : std::string_view(sanitized);
   int letters = 0;
   std::size_t i = 0;
   while (i < clean.size()) {
-    const char32_t cp = text::DecodeUtf8(clean, &i);
-    if (text::IsWordCodePoint(cp) && !(cp >= '0' && cp <= '9')) ++letters;
+    const auto b = static_cast<unsigned char>(clean[i]);
+    if (b < 0x80) {
+      letters += (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ? 1 : 0;
+      ++i;
+      continue;
+    }
+    if (text::IsWordCodePoint(text::DecodeUtf8(clean, &i))) ++letters;  // never a digit here
   }
 
   CLD2::Language language3[3];

@@ -4,6 +4,7 @@ namespace ct {
 
 void PhraseMatcher::Add(std::vector<std::string> words, int kind, int payload, std::string term) {
   if (words.empty()) return;
+  first_prefixes_.set(Prefix(words.front()));
   auto& bucket = by_first_[words.front()];
   for (const Entry& e : bucket) {
     if (e.words == words && e.kind == kind && e.payload == payload) return;  // e.g. EN == FR
@@ -14,9 +15,10 @@ void PhraseMatcher::Add(std::vector<std::string> words, int kind, int payload, s
 void PhraseMatcher::FindAll(const std::vector<std::string_view>& words,
                             std::vector<Match>* out) const {
   for (std::size_t i = 0; i < words.size(); ++i) {
-    const auto it = by_first_.find(words[i]);
-    if (it == by_first_.end()) continue;
-    for (const Entry& e : it->second) {
+    if (!first_prefixes_.test(Prefix(words[i]))) continue;
+    const std::vector<Entry>* bucket = by_first_.Find(words[i]);
+    if (bucket == nullptr) continue;
+    for (const Entry& e : *bucket) {
       if (i + e.words.size() > words.size()) continue;
       bool match = true;
       for (std::size_t k = 1; k < e.words.size() && match; ++k) match = words[i + k] == e.words[k];

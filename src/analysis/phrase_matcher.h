@@ -3,11 +3,13 @@
 // Build once, then read-only: FindAll() is thread-safe.
 #pragma once
 
+#include <bitset>
 #include <cstddef>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
+
+#include "analysis/string_table.h"
 
 namespace ct {
 
@@ -34,11 +36,16 @@ class PhraseMatcher {
     int payload;
     std::string term;
   };
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, std::vector<Entry>, Hash, std::equal_to<>> by_first_;
+  // The first two bytes of every phrase's first word ("a\0" for a one-byte word): most words
+  // of a text start no phrase, and this rejects them without hashing them.
+  static std::size_t Prefix(std::string_view w) {
+    if (w.empty()) return 0;
+    const auto b0 = static_cast<unsigned char>(w[0]);
+    const auto b1 = w.size() > 1 ? static_cast<unsigned char>(w[1]) : 0u;
+    return b0 << 8 | b1;
+  }
+  StringTable<std::vector<Entry>> by_first_;
+  std::bitset<65536> first_prefixes_;
 };
 
 }  // namespace ct

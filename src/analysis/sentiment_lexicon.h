@@ -6,8 +6,8 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
+#include "analysis/string_table.h"
 #include "core/status.h"
 
 namespace ct {
@@ -16,24 +16,17 @@ class SentimentLexicon {
  public:
   // A later Set() of the same term replaces the earlier one (as the reference does when a
   // term appears twice in vader_lexicon.txt).
-  void Set(std::string term, double valence) { map_[std::move(term)] = valence; }
+  void Set(std::string term, double valence) { map_[term] = valence; }
   // nullptr when the term is absent.
-  const double* Find(std::string_view term) const {
-    const auto it = map_.find(term);
-    return it == map_.end() ? nullptr : &it->second;
-  }
-  bool Contains(std::string_view term) const { return map_.find(term) != map_.end(); }
+  const double* Find(std::string_view term) const { return map_.Find(term); }
+  bool Contains(std::string_view term) const { return map_.Find(term) != nullptr; }
   std::size_t size() const { return map_.size(); }
 
   // vader_lexicon.txt: "term<TAB>mean<TAB>stddev<TAB>[ratings]" per line.
   static Result<SentimentLexicon> ParseVader(std::string_view tsv);
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, double, Hash, std::equal_to<>> map_;
+  StringTable<double> map_;
 };
 
 }  // namespace ct

@@ -21,9 +21,8 @@ std::string Stemmer::Stem(std::string_view word) const {
 }
 
 const std::string& CachedStemmer::Stem(const std::string& word) {
-  const auto it = memo_.find(word);
-  if (it != memo_.end()) return it->second;
-  return memo_.emplace(word, stemmer_.Stem(word)).first->second;
+  if (const std::string* found = memo_.Find(word)) return *found;
+  return *memo_.Emplace(word, stemmer_.Stem(word)).first;
 }
 
 }  // namespace ct

@@ -5,8 +5,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
+#include "analysis/string_table.h"
 #include "core/status.h"
 
 struct sb_stemmer;
@@ -41,13 +41,13 @@ class CachedStemmer {
   const std::string& Stem(const std::string& word);
   // Empties the memo when it has reached its capacity.
   void MaybeTrim() {
-    if (memo_.size() >= capacity_) memo_.clear();
+    if (memo_.size() >= capacity_) memo_.Clear();
   }
 
  private:
   Stemmer stemmer_;
   std::size_t capacity_;
-  std::unordered_map<std::string, std::string> memo_;
+  StringTable<std::string> memo_;
 };
 
 }  // namespace ct

@@ -20,6 +20,8 @@ struct Token {
 };
 
 std::vector<Token> Tokenize(std::string_view text);
+// The same into `out` (cleared first), so that a caller can reuse its capacity.
+void Tokenize(std::string_view text, std::vector<Token>* out);
 
 // The bytes between two tokens (or text edges) contain one of `chars`.
 bool GapContains(std::string_view text, std::size_t from, std::size_t to, std::string_view chars);

@@ -63,7 +63,21 @@ void AppendUtf8(std::string* out, char32_t cp) {
   }
 }
 
+bool IsValidUtf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    const std::size_t start = i;
+    if (DecodeUtf8(s, &i) == 0xFFFD && i - start == 1) return false;
+  }
+  return true;
+}
+
 std::string SanitizeUtf8(std::string_view s) {
+  if (IsValidUtf8(s)) return std::string(s);  // the usual case: one copy
   std::string out;
   out.reserve(s.size());
   std::size_t i = 0;
@@ -92,11 +106,13 @@ bool IsJsWhitespace(char32_t cp) {
 
 std::vector<std::string_view> SplitJsWhitespace(std::string_view text) {
   std::vector<std::string_view> out;
+  out.reserve(text.size() / 5 + 1);
   std::size_t start = 0;
   std::size_t i = 0;
   while (i < text.size()) {
     const std::size_t at = i;
-    const char32_t cp = DecodeUtf8(text, &i);
+    const auto b = static_cast<unsigned char>(text[i]);
+    const char32_t cp = b < 0x80 ? (++i, b) : DecodeUtf8(text, &i);
     if (IsJsWhitespace(cp)) {
       out.push_back(text.substr(start, at - start));
       start = i;
@@ -151,9 +167,15 @@ char BaseLatin(char32_t c) {
 }  // namespace
 
 std::string ToLower(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
+  std::string out(s);
   std::size_t i = 0;
+  for (; i < s.size(); ++i) {  // ASCII prefix in place: most words are ASCII
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b >= 0x80) break;
+    if (b >= 'A' && b <= 'Z') out[i] = static_cast<char>(b + 32);
+  }
+  if (i == s.size()) return out;
+  out.resize(i);
   while (i < s.size()) {
     const unsigned char b = static_cast<unsigned char>(s[i]);
     if (b < 0x80) {
@@ -174,9 +196,15 @@ std::string ToLower(std::string_view s) {
 }
 
 std::string FoldAccents(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
+  std::string out(s);
   std::size_t i = 0;
+  for (; i < s.size(); ++i) {  // ASCII prefix in place
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b >= 0x80) break;
+    if (b >= 'A' && b <= 'Z') out[i] = static_cast<char>(b + 32);
+  }
+  if (i == s.size()) return out;
+  out.resize(i);
   while (i < s.size()) {
     const std::size_t start = i;
     const char32_t cp = LowerCodePoint(DecodeUtf8(s, &i));

@@ -16,6 +16,8 @@ namespace ct::text {
 char32_t DecodeUtf8(std::string_view s, std::size_t* i);
 void AppendUtf8(std::string* out, char32_t cp);
 
+// True when `s` has no invalid or truncated sequence (what SanitizeUtf8 would change).
+bool IsValidUtf8(std::string_view s);
 // Replaces invalid UTF-8 sequences with U+FFFD (CLD2 requires valid input).
 std::string SanitizeUtf8(std::string_view s);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -90,27 +91,22 @@ bool HasPunctEdge(std::string_view token) {
          IsAsciiPunct(static_cast<unsigned char>(token.back()));
 }
 
-std::vector<std::string> WordsAndEmoticons(std::string_view text) {
+// Views into `text`.
+std::vector<std::string_view> WordsAndEmoticons(std::string_view text) {
   const std::vector<std::string_view> tokens = text::SplitJsWhitespace(text);
-  // The words of the punctuation-free text; only needed when a token has punctuation at an
-  // edge, so built lazily.
-  std::string no_punct;
-  std::unordered_set<std::string_view> plain_words;
-  bool plain_built = false;
-  const auto plain = [&]() -> const std::unordered_set<std::string_view>& {
-    if (!plain_built) {
-      no_punct.reserve(text.size());
-      for (char c : text) {
-        if (!IsAsciiPunct(static_cast<unsigned char>(c))) no_punct.push_back(c);
-      }
-      for (std::string_view w : text::SplitJsWhitespace(no_punct)) {
-        if (LongerThanOneUnit(w)) plain_words.insert(w);
-      }
-      plain_built = true;
+  // The reference keeps a stripped token only when it is a word of the punctuation-free text
+  // (the text without ASCII punctuation, split on whitespace, words longer than one unit).
+  // Removing punctuation never moves whitespace, so those words are exactly the tokens with
+  // their punctuation removed; a token stripped of an edge of punctuation marks is one of them
+  // exactly when it has no punctuation left and is longer than one unit (its own token
+  // yields it). Checked directly, without building that text.
+  const auto is_plain = [](std::string_view w) {
+    for (char c : w) {
+      if (IsAsciiPunct(static_cast<unsigned char>(c))) return false;
     }
-    return plain_words;
+    return LongerThanOneUnit(w);
   };
-  std::vector<std::string> words;
+  std::vector<std::string_view> words;
   words.reserve(tokens.size());
   for (std::string_view token : tokens) {
     if (!LongerThanOneUnit(token)) continue;
@@ -118,16 +114,14 @@ std::vector<std::string> WordsAndEmoticons(std::string_view text) {
       words.emplace_back(token);
       continue;
     }
-    const auto& plain_words = plain();
     std::string_view replacement = token;
     for (std::string_view p : kPunctuation) {
-      if (token.size() > p.size() && token.starts_with(p) &&
-          plain_words.contains(token.substr(p.size()))) {
+      if (token.size() > p.size() && token.starts_with(p) && is_plain(token.substr(p.size()))) {
         replacement = token.substr(p.size());
         break;
       }
       if (token.size() > p.size() && token.ends_with(p) &&
-          plain_words.contains(token.substr(0, token.size() - p.size()))) {
+          is_plain(token.substr(0, token.size() - p.size()))) {
         replacement = token.substr(0, token.size() - p.size());
         break;
       }
@@ -141,7 +135,7 @@ bool NegatedWord(std::string_view word) {
   return NegationWords().contains(word) || word.find("n't") != std::string_view::npos;
 }
 
-bool AllCapDifferential(const std::vector<std::string>& words) {
+bool AllCapDifferential(const std::vector<std::string_view>& words) {
   std::size_t all_caps = 0;
   for (const auto& w : words) all_caps += VaderIsUpper(w) ? 1 : 0;
   const std::size_t differential = words.size() - all_caps;
@@ -150,19 +144,25 @@ bool AllCapDifferential(const std::vector<std::string>& words) {
 
 class Valuation {
  public:
-  Valuation(const SentimentLexicon& lexicon, const std::vector<std::string>& words)
+  Valuation(const SentimentLexicon& lexicon, const std::vector<std::string_view>& words)
       : words_(words), is_cap_diff_(AllCapDifferential(words)) {
     lower_.reserve(words.size());
+    owned_.reserve(words.size());  // never reallocated: lower_ views into it
     valence_.reserve(words.size());
-    for (const auto& w : words) {
-      lower_.push_back(text::ToLower(w));
+    for (std::string_view w : words) {
+      if (IsAsciiLower(w)) {
+        lower_.push_back(w);  // most words: already lower case, no copy
+      } else {
+        owned_.push_back(text::ToLower(w));
+        lower_.push_back(owned_.back());
+      }
       valence_.push_back(lexicon.Find(lower_.back()));  // one lookup per word, reused below
     }
   }
 
   bool InLexicon(std::size_t k) const { return valence_[k] != nullptr; }
 
-  const std::string& lower(std::size_t i) const { return lower_[i]; }
+  std::string_view lower(std::size_t i) const { return lower_[i]; }
 
   double Valence(std::size_t index) const {
     const double* found = valence_[index];
@@ -226,11 +226,11 @@ class Valuation {
   // Only called with index >= 3.
   double IdiomsCheck(double valence, std::size_t index) const {
     const auto& w = words_;
-    const std::string one_zero = w[index - 1] + " " + w[index];
-    const std::string two_one_zero = w[index - 2] + " " + w[index - 1] + " " + w[index];
-    const std::string two_one = w[index - 2] + " " + w[index - 1];
-    const std::string three_two_one = w[index - 3] + " " + w[index - 2] + " " + w[index - 1];
-    const std::string three_two = w[index - 3] + " " + w[index - 2];
+    const std::string one_zero = Join({w[index - 1], w[index]});
+    const std::string two_one_zero = Join({w[index - 2], w[index - 1], w[index]});
+    const std::string two_one = Join({w[index - 2], w[index - 1]});
+    const std::string three_two_one = Join({w[index - 3], w[index - 2], w[index - 1]});
+    const std::string three_two = Join({w[index - 3], w[index - 2]});
     for (const std::string* seq : {&one_zero, &two_one_zero, &two_one, &three_two_one, &three_two}) {
       const auto it = SpecialIdioms().find(*seq);
       if (it != SpecialIdioms().end()) {
@@ -239,17 +239,29 @@ class Valuation {
       }
     }
     if (w.size() - 1 > index) {
-      const auto it = SpecialIdioms().find(w[index] + " " + w[index + 1]);
+      const auto it = SpecialIdioms().find(Join({w[index], w[index + 1]}));
       if (it != SpecialIdioms().end()) valence = it->second;
     }
     if (w.size() - 1 > index + 1) {
-      const auto it = SpecialIdioms().find(w[index] + " " + w[index + 1] + " " + w[index + 2]);
+      const auto it = SpecialIdioms().find(Join({w[index], w[index + 1], w[index + 2]}));
       if (it != SpecialIdioms().end()) valence = it->second;
     }
     if (Boosters().contains(three_two) || Boosters().contains(two_one)) {
       valence = valence + kBoosterDecrement;
     }
     return valence;
+  }
+
+  // The words separated by one space, as the reference's string concatenation.
+  static std::string Join(std::initializer_list<std::string_view> parts) {
+    std::string out;
+    bool first = true;
+    for (std::string_view p : parts) {
+      if (!first) out.push_back(' ');
+      out.append(p);
+      first = false;
+    }
+    return out;
   }
 
   double LeastCheck(double valence, std::size_t index) const {
@@ -263,8 +275,16 @@ class Valuation {
     return valence;
   }
 
-  const std::vector<std::string>& words_;
-  std::vector<std::string> lower_;
+  static bool IsAsciiLower(std::string_view w) {
+    for (char c : w) {
+      if ((c >= 'A' && c <= 'Z') || static_cast<unsigned char>(c) >= 0x80) return false;
+    }
+    return true;
+  }
+
+  const std::vector<std::string_view>& words_;
+  std::vector<std::string_view> lower_;
+  std::vector<std::string> owned_;  // lower-case copies of the words that needed one
   std::vector<const double*> valence_;  // lexicon entry of each word, or null
   bool is_cap_diff_;
 };
@@ -298,7 +318,7 @@ double VaderPunctuationEmphasis(std::string_view text) {
 }
 
 VaderScores VaderScorer::Score(std::string_view text, bool with_terms) const {
-  const std::vector<std::string> words = WordsAndEmoticons(text);
+  const std::vector<std::string_view> words = WordsAndEmoticons(text);
   const Valuation valuation(*lexicon_, words);
   const std::size_t n = words.size();
   std::vector<double> sentiments;
@@ -361,7 +381,7 @@ VaderScores VaderScorer::Score(std::string_view text, bool with_terms) const {
   scores.neutral = Round(std::fabs(neutral_count / total), 1000);
   if (with_terms) {
     for (std::size_t i = 0; i < n; ++i) {
-      if (sentiments[i] != 0) scores.terms.push_back({valuation.lower(i), sentiments[i]});
+      if (sentiments[i] != 0) scores.terms.push_back({std::string(valuation.lower(i)), sentiments[i]});
     }
   }
   return scores;

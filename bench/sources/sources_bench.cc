@@ -256,15 +256,18 @@ struct IngestRun {
 
 Result<IngestRun> RunIngestOnce(const Options& o, const std::string& database_url,
                                 const std::string& data_dir, const std::string& server_url,
-                                const Served& pages, const Clock& clock) {
+                                const Served& pages, const Clock& clock,
+                                std::size_t upsert_batch) {
   const AppConfig config = IngestConfig(o, database_url, data_dir, server_url, pages);
   CT_ASSIGN_OR_RETURN(std::unique_ptr<ScrapeSession> session,
                       ScrapeSession::Open(config, {}, clock));
   IngestRun run;
+  ScrapeHooks hooks;
+  hooks.upsert_batch = upsert_batch;
   const double w0 = WallNow(), c0 = ProcessCpuNow();
   for (const SourceConfig& s : config.sources) {
     CT_ASSIGN_OR_RETURN(SourceScrapeResult r,
-                        session->ScrapeSource(s, session->QueriesOf(s, std::nullopt), {}));
+                        session->ScrapeSource(s, session->QueriesOf(s, std::nullopt), hooks));
     run.pages += r.total.pages;
     run.fetched += r.total.fetched;
     run.inserted += r.total.inserted;
@@ -432,35 +435,56 @@ Result<json> BenchIngest(const Options& o) {
     };
     if (store != "sqlite" && store != "postgresql")
       return Status::InvalidArgument("unknown store '" + store + "' (sqlite, postgresql)");
-    std::vector<double> rates, cpu_rates, walls;
-    json runs = json::array();
+    // The Scraper as it is (1000 posts per transaction) and as it was (one per page),
+    // alternating run by run so that both see the same machine load.
+    struct Variant {
+      const char* name;
+      std::size_t upsert_batch;
+      std::vector<double> rates, cpu_rates, walls;
+      json runs = json::array();
+    };
+    Variant variants[] = {{"batch_1000", 1000, {}, {}, {}}, {"per_page", 0, {}, {}, {}}};
     for (int run = 0; run < o.ingest_runs; ++run) {
-      CT_ASSIGN_OR_RETURN(std::string database_url, new_database());
-      const fs::path data_dir = fs::path(o.work) / ("data_" + std::to_string(db));
-      fs::remove_all(data_dir);
-      fs::create_directories(data_dir);
-      CT_ASSIGN_OR_RETURN(IngestRun r,
-                          RunIngestOnce(o, database_url, data_dir.string(), url, pages, clock));
-      rates.push_back(static_cast<double>(r.inserted) / r.wall_s);
-      cpu_rates.push_back(static_cast<double>(r.inserted) / r.cpu_s);
-      walls.push_back(r.wall_s);
-      runs.push_back({{"wall_s", r.wall_s},
-                      {"process_cpu_s", r.cpu_s},
-                      {"pages", r.pages},
-                      {"inserted", r.inserted}});
-      std::cerr << "ingest " << store << " run " << run + 1 << ": " << Fixed(rates.back())
-                << " items/s (" << Fixed(r.wall_s, 2) << " s)\n";
+      for (int k = 0; k < 2; ++k) {
+        Variant& v = variants[(run + k) % 2];
+        CT_ASSIGN_OR_RETURN(std::string database_url, new_database());
+        const fs::path data_dir = fs::path(o.work) / ("data_" + std::to_string(db));
+        fs::remove_all(data_dir);
+        fs::create_directories(data_dir);
+        CT_ASSIGN_OR_RETURN(IngestRun r, RunIngestOnce(o, database_url, data_dir.string(), url,
+                                                       pages, clock, v.upsert_batch));
+        v.rates.push_back(static_cast<double>(r.inserted) / r.wall_s);
+        v.cpu_rates.push_back(static_cast<double>(r.inserted) / r.cpu_s);
+        v.walls.push_back(r.wall_s);
+        v.runs.push_back({{"run", run + 1},
+                          {"wall_s", r.wall_s},
+                          {"process_cpu_s", r.cpu_s},
+                          {"pages", r.pages},
+                          {"inserted", r.inserted}});
+        std::cerr << "ingest " << store << " " << v.name << " run " << run + 1 << ": "
+                  << Fixed(v.rates.back()) << " items/s (" << Fixed(r.wall_s, 2) << " s)\n";
+      }
     }
+    json variant_json = json::object();
+    for (const Variant& v : variants) {
+      variant_json[v.name] = {
+          {"upsert_batch", v.upsert_batch},
+          {"runs", v.runs},
+          {"median_items_per_s", Median(v.rates)},
+          {"median_items_per_process_cpu_s", Median(v.cpu_rates)},
+          {"min_items_per_s", *std::min_element(v.rates.begin(), v.rates.end())},
+          {"max_items_per_s", *std::max_element(v.rates.begin(), v.rates.end())},
+          {"median_wall_s", Median(v.walls)}};
+    }
+    std::vector<double> paired;  // run by run: batch_1000 items/s over per_page items/s
+    for (std::size_t i = 0; i < variants[0].rates.size(); ++i)
+      paired.push_back(variants[0].rates[i] / variants[1].rates[i]);
+    variant_json["median_paired_ratio"] = Median(paired);
     CT_ASSIGN_OR_RETURN(Stages st, RunStages(o, new_database, url, pages, clock));
     std::cerr << "stages " << store << ": fetch " << Fixed(st.fetch_s, 2) << " s, parse "
               << Fixed(st.parse_s, 2) << " s, analyse " << Fixed(st.analyse_s, 2) << " s, upsert "
               << Fixed(st.upsert_s, 2) << " s\n";
-    out["stores"][store] = {{"runs", runs},
-                            {"median_items_per_s", Median(rates)},
-                            {"median_items_per_process_cpu_s", Median(cpu_rates)},
-                            {"min_items_per_s", *std::min_element(rates.begin(), rates.end())},
-                            {"max_items_per_s", *std::max_element(rates.begin(), rates.end())},
-                            {"median_wall_s", Median(walls)},
+    out["stores"][store] = {{"scraper", variant_json},
                             {"stages_s",
                              {{"fetch", st.fetch_s},
                               {"parse", st.parse_s},
@@ -524,37 +548,58 @@ std::string Markdown(const Options& o, const json& r) {
        << Fixed(in["bytes_per_run"].get<double>() / 1e6, 1)
        << " MB of JSON) served over HTTP by a local server on 127.0.0.1, scraped through "
           "ScrapeSession / Scraper (Fetcher with its rate limits raised out of the way -> adapter "
-          "-> Analyzer -> Store::UpsertPosts, one batch a page) into a fresh database each run. "
-          "Every run stored every item (checked). Median of "
-       << o.ingest_runs << " runs.\n\n"
-       << "| store | items/s (median) | min – max | wall s (median) | items per process CPU s | "
-          "fetch s (CPU) | parse s (CPU) | analyse s (CPU) | upsert s (CPU) |\n"
-       << "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+          "-> Analyzer -> Store::UpsertPosts) into a fresh database each run, once with the "
+          "Scraper as it is (ScrapeHooks::upsert_batch = 1000: up to 1000 posts per "
+          "transaction) and once as it was (upsert_batch = 0: one transaction per page), "
+          "alternating. Every run stored every item (checked). Median of "
+       << o.ingest_runs << " runs of each.\n\n"
+       << "| store | Scraper upserts | items/s (median) | min – max | wall s (median) | items "
+          "per process CPU s |\n"
+       << "|---|---|---:|---:|---:|---:|\n";
+    for (const auto& [name, s] : in["stores"].items()) {
+      for (const char* variant : {"batch_1000", "per_page"}) {
+        const json& v = s["scraper"][variant];
+        md << "| " << name << " | "
+           << (std::string(variant) == "per_page" ? "one transaction per page (before)"
+                                                  : "1000 posts per transaction (now)")
+           << " | **" << Fixed(v["median_items_per_s"].get<double>()) << "** | "
+           << Fixed(v["min_items_per_s"].get<double>()) << " – "
+           << Fixed(v["max_items_per_s"].get<double>()) << " | "
+           << Fixed(v["median_wall_s"].get<double>(), 2) << " | "
+           << Fixed(v["median_items_per_process_cpu_s"].get<double>()) << " |\n";
+      }
+    }
+    md << "\nNow / before, the median of the run-by-run ratios of items/s (the two variants "
+          "alternate, so each pair ran under about the same load):";
+    const char* sep = " ";
+    for (const auto& [name, s] : in["stores"].items()) {
+      md << sep << name << " **" << Fixed(s["scraper"]["median_paired_ratio"].get<double>(), 2)
+         << "**";
+      sep = ", ";
+    }
+    md << ".\n";
+    md << "\nStages (wall s, this thread's CPU s in brackets):\n\n"
+       << "| store | fetch | parse | analyse | upsert |\n|---|---:|---:|---:|---:|\n";
     for (const auto& [name, s] : in["stores"].items()) {
       const json& st = s["stages_s"];
       const json& cpu = s["stages_thread_cpu_s"];
       auto stage = [&](const char* k) {
         return Fixed(st[k].get<double>(), 2) + " (" + Fixed(cpu[k].get<double>(), 2) + ")";
       };
-      md << "| " << name << " | **" << Fixed(s["median_items_per_s"].get<double>()) << "** | "
-         << Fixed(s["min_items_per_s"].get<double>()) << " – "
-         << Fixed(s["max_items_per_s"].get<double>()) << " | "
-         << Fixed(s["median_wall_s"].get<double>(), 2) << " | "
-         << Fixed(s["median_items_per_process_cpu_s"].get<double>()) << " | " << stage("fetch")
-         << " | " << stage("parse") << " | " << stage("analyse") << " | " << stage("upsert")
-         << " |\n";
+      md << "| " << name << " | " << stage("fetch") << " | " << stage("parse") << " | "
+         << stage("analyse") << " | " << stage("upsert") << " |\n";
     }
     if (in["stores"].contains("sqlite") && in["stores"].contains("postgresql")) {
-      md << "\nSQLite / PostgreSQL items/s: "
-         << Fixed(in["stores"]["sqlite"]["median_items_per_s"].get<double>() /
-                      in["stores"]["postgresql"]["median_items_per_s"].get<double>(),
+      md << "\nSQLite / PostgreSQL items/s (now): "
+         << Fixed(in["stores"]["sqlite"]["scraper"]["batch_1000"]["median_items_per_s"].get<double>() /
+                      in["stores"]["postgresql"]["scraper"]["batch_1000"]["median_items_per_s"].get<double>(),
                   2)
          << ".\n";
     }
     md << "\nUpsert batch size (the upsert stage again, each into a fresh database; wall s, this "
           "thread's CPU s in brackets):\n\n"
        << "| store | one UpsertPosts per page (" << in["items_per_page"].get<int>()
-       << " items, as the Scraper) | 1000 items per UpsertPosts | one BulkUpsertPosts |\n"
+       << " items) | 1000 items per UpsertPosts | one BulkUpsertPosts |\n"
        << "|---|---:|---:|---:|\n";
     for (const auto& [name, s] : in["stores"].items()) {
       const json& b = s["upsert_batches"];
@@ -566,8 +611,7 @@ std::string Markdown(const Options& o, const json& r) {
          << cell("bulk") << " |\n";
     }
     md << "\nStages: the same pages once more, one stage at a time, single-threaded (fetch = "
-          "HTTP GETs only; upsert = Store::UpsertPosts per page into another fresh database), wall "
-          "seconds with the stage thread's CPU seconds in brackets. "
+          "HTTP GETs only; upsert = Store::UpsertPosts per page into another fresh database). "
           "Items per process CPU s counts this process only (the PostgreSQL server's CPU is not "
           "in it).\n";
   }

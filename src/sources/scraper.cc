@@ -1,6 +1,7 @@
 #include "sources/scraper.h"
 
 #include <algorithm>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "analysis/analyzer.h"
@@ -73,10 +74,28 @@ Result<ScrapeResult> Scraper::RunPages(const SourceAdapter& adapter, const Sourc
     if (hooks.progress)
       hooks.progress({out.pages, out.fetched, max_pages, std::move(message)});
   };
+  // Fresh posts wait here and are upserted upsert_batch at a time, one transaction each.
+  std::vector<Post> pending;
+  auto flush = [&]() -> Status {
+    if (pending.empty()) return Status::Ok();
+    CT_ASSIGN_OR_RETURN(UpsertSummary summary, store_->UpsertPosts(pending));
+    out.inserted += summary.inserted;
+    out.updated += summary.updated;
+    out.duplicates += summary.unchanged;
+    pending.clear();
+    return Status::Ok();
+  };
+  // An error ends the run, but what the pages before it brought is stored, as page by page.
+  auto fail = [&](const Status& error) -> Status {
+    if (Status stored = flush(); !stored.ok())
+      return Status(error.code(), error.message() + " (and storing the posts of the pages before "
+                                                    "it failed: " + stored.ToString() + ")");
+    return error;
+  };
   for (std::size_t s = 0; s < starts.size(); ++s) {
     std::optional<HttpRequest> next = starts[s];
     for (int page = 0; next && page < spec.max_pages; ++page) {
-      if (hooks.cancelled && hooks.cancelled()) return Status::Aborted("scrape cancelled");
+      if (hooks.cancelled && hooks.cancelled()) return fail(Status::Aborted("scrape cancelled"));
       // Only a query's very first page is conditional: later pages depend on it.
       Validators* validators = (s == 0 && page == 0) ? &qs.validators : nullptr;
       ParseContext ctx;
@@ -101,7 +120,7 @@ Result<ScrapeResult> Scraper::RunPages(const SourceAdapter& adapter, const Sourc
           parsed = FetchFallback(adapter, spec, ctx, parsed.status(), *fallback, trace);
         }
       }
-      if (!parsed.ok()) return parsed.status();
+      if (!parsed.ok()) return fail(parsed.status());
       ++out.pages;
       if (parsed->backoff_s > 0) fetcher_.PauseSource(spec.name, parsed->backoff_s * 1000);
       bool reached_known = false;
@@ -121,17 +140,16 @@ Result<ScrapeResult> Scraper::RunPages(const SourceAdapter& adapter, const Sourc
       if (hooks.dry_run) {
         out.inserted += static_cast<std::int64_t>(fresh.size());
         for (Post& p : fresh) out.posts.push_back(std::move(p));
-      } else if (!fresh.empty()) {
-        CT_ASSIGN_OR_RETURN(UpsertSummary summary, store_->UpsertPosts(fresh));
-        out.inserted += summary.inserted;
-        out.updated += summary.updated;
-        out.duplicates += summary.unchanged;
+      } else {
+        std::move(fresh.begin(), fresh.end(), std::back_inserter(pending));
+        if (pending.size() >= hooks.upsert_batch) CT_RETURN_IF_ERROR(flush());
       }
       report("page " + std::to_string(out.pages) + ": " + std::to_string(parsed->posts.size()) + " items");
       if (reached_known || (hooks.limit > 0 && out.fetched >= hooks.limit)) break;
       next = std::move(parsed->next);
     }
   }
+  CT_RETURN_IF_ERROR(flush());
   if (newest > 0) qs.cursor = newest;
   return out;
 }

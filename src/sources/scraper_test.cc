@@ -171,6 +171,20 @@ TEST_F(ScraperTest, MalformedJsonAndTruncatedBodiesStoreNothing) {
   EXPECT_EQ(store_->ListPosts(PostPageRequest{})->items.size(), 0u);
 }
 
+TEST_F(ScraperTest, AFailingLaterPageLeavesTheEarlierPagesStored) {
+  // Posts are upserted in batches across pages; an error must still store what came before it.
+  route_ = [](const ServerRequest& r) {
+    if (r.Param("page") == "1") return ServerReply{.status = 404};
+    return HackerNewsRoute(r);
+  };
+  auto r = scraper_->Run(Spec("hackernews"), "ovh");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound) << r.status().ToString();
+  EXPECT_EQ(store_->ListPosts(PostPageRequest{})->items.size(), 3u);
+  EXPECT_FALSE(state_->Load("hackernews")->queries["ovh"].cursor.has_value())
+      << "the cursor moves only when the whole run succeeded";
+}
+
 TEST_F(ScraperTest, RepeatedServerErrorsOpenThePersistedBreaker) {
   route_ = [](const ServerRequest&) { return ServerReply{.status = 503}; };
   FetchTrace trace;

@@ -150,13 +150,15 @@ class RedisOutageChaosTest : public ::testing::Test {
 };
 
 TEST_F(RedisOutageChaosTest, RedisKilledWithJobsInFlightEveryJobSucceedsExactlyOnce) {
-  StartServe();
+  // The whole batch is queued before the workers start, so most of it is still in Redis when
+  // Redis dies (enqueueing alongside the workers, they would drain it as fast as it comes).
   std::vector<std::string> ids;
   for (int i = 0; i < kJobsBefore; ++i) ids.push_back(Enqueue());
   ASSERT_EQ(queue_->degraded_reason(), std::nullopt) << "the first jobs went to Redis";
   for (const std::string& id : {ids.front(), ids.back()}) {
     EXPECT_EQ(sql_->Get(id).status().code(), StatusCode::kNotFound) << id << " is in Redis";
   }
+  StartServe();
 
   // Kill Redis while the workers are in the middle of the batch.
   ASSERT_TRUE(Eventually([&] { return CountedLines() >= 150; }, milliseconds(60000)));
@@ -164,7 +166,8 @@ TEST_F(RedisOutageChaosTest, RedisKilledWithJobsInFlightEveryJobSucceedsExactlyO
   const auto outage = Steady::now();
   const std::size_t counted_at_kill = CountedLines();
   std::printf("redis SIGKILLed with %zu of %d jobs counted\n", counted_at_kill, kJobsBefore);
-  ASSERT_LT(counted_at_kill, static_cast<std::size_t>(kJobsBefore)) << "jobs were in flight";
+  ASSERT_LT(counted_at_kill, static_cast<std::size_t>(kJobsBefore / 2))
+      << "most of the batch was still queued or running in Redis";
 
   // During the outage new jobs go to the SQL queue, and the workers drain it.
   std::vector<std::string> during;

@@ -24,8 +24,10 @@
 //    reaches, so two schedulers never hold two different leases.
 //
 // Caveats: a unique_key is only enforced within one backend (an SQL-enqueued job does not see
-// an active Redis job with the same key); an Enqueue that timed out on Redis (DeadlineExceeded)
-// may have been stored there too, so it can run twice — delivery is at least once anyway.
+// an active Redis job with the same key); an Enqueue that timed out on Redis (DeadlineExceeded),
+// or whose connection broke after the command was sent (Redis killed at that instant), may have
+// been stored there too, so it can run twice — delivery is at least once anyway. (The Redis
+// outage drill stops Redis between enqueues for that reason: it counts executions exactly.)
 //
 // Thread safety: thread-safe, like every JobQueue.
 #pragma once

@@ -68,7 +68,6 @@ void Worker::Stop() {
     }
     cv_.notify_all();
     claim_thread_.join();
-    std::vector<std::shared_ptr<Attempt>> all;
     {
       std::unique_lock lock(mu_);
       auto all_done = [this] {
@@ -81,6 +80,7 @@ void Worker::Stop() {
       }
       if (!cv_.wait_for(lock, std::chrono::milliseconds(options_.drain_grace_ms), all_done)) {
         abandon_writes_ = true;  // outcome writes still waiting for the queue give up
+        cv_.notify_all();
         for (auto& [key, a] : attempts_) {
           if (!a->done) {
             spdlog::warn("worker {}: job {} still running after the drain grace: stopping it",
@@ -89,11 +89,13 @@ void Worker::Stop() {
           }
         }
       }
-      for (auto& [key, a] : attempts_) all.push_back(a);
+      // Stopped or not, every attempt ends through its runner thread.
+      cv_.wait(lock, all_done);
       attempts_.clear();
+      stop_runners_ = true;
     }
-    cv_.notify_all();
-    for (auto& a : all) a->thread.join();
+    run_cv_.notify_all();
+    for (std::thread& t : runners_) t.join();
     {
       std::lock_guard lock(mu_);
       stop_heartbeat_ = true;
@@ -124,26 +126,31 @@ std::int64_t Worker::finished() const {
   return finished_;
 }
 
-void Worker::JoinDone() {
-  std::vector<std::shared_ptr<Attempt>> done;
-  {
-    std::lock_guard lock(mu_);
-    for (auto it = attempts_.begin(); it != attempts_.end();) {
-      if (it->second->done) {
-        done.push_back(std::move(it->second));
-        it = attempts_.erase(it);
-      } else {
-        ++it;
-      }
-    }
+void Worker::ForgetDone() {
+  std::lock_guard lock(mu_);
+  std::erase_if(attempts_, [](const auto& kv) { return kv.second->done; });
+}
+
+// Counted in idle_runners_ from its creation, except while it runs an attempt.
+void Worker::RunnerLoop() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    run_cv_.wait(lock, [this] { return stop_runners_ || !to_run_.empty(); });
+    --idle_runners_;
+    if (to_run_.empty()) return;  // stop_runners_, nothing left to run
+    Attempt* a = to_run_.front();
+    to_run_.pop_front();
+    lock.unlock();
+    RunAttempt(a);
+    lock.lock();
+    ++idle_runners_;
   }
-  for (auto& a : done) a->thread.join();
 }
 
 void Worker::ClaimLoop() {
   std::int64_t last_rescue_us = 0;
   while (true) {
-    JoinDone();
+    ForgetDone();
     int free_slots;
     {
       std::unique_lock lock(mu_);
@@ -191,11 +198,16 @@ void Worker::ClaimLoop() {
       a->lease = std::move(lease);
       spdlog::info("worker {}: job {} ({}) claimed, attempt {}", options_.id, a->lease.job_id,
                    a->lease.job.type, a->lease.job.attempts);
-      Attempt* raw = a.get();
-      // Keyed by attempt: a job can be requeued and claimed again before this thread is joined.
+      // Keyed by attempt: a job can be requeued and claimed again before it is forgotten.
       attempts_[a->lease.job_id + "#" + std::to_string(a->lease.token)] = a;
-      a->thread = std::thread([this, raw] { RunAttempt(raw); });
+      to_run_.push_back(a.get());
+      // Every runner busy (running, or writing an outcome to a slow queue): one more.
+      if (static_cast<int>(to_run_.size()) > idle_runners_) {
+        ++idle_runners_;
+        runners_.emplace_back([this] { RunnerLoop(); });
+      }
     }
+    run_cv_.notify_all();
   }
 }
 

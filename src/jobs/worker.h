@@ -6,8 +6,10 @@
 //  - the heartbeat thread (never a job's thread): every heartbeat_ms extends the lease of every
 //    running attempt, learns of cancellation (-> the attempt is stopped and ends kCancelled),
 //    enforces the hard deadline of inline attempts, and reports the worker (ReportWorker);
-//  - one thread per running attempt, which forwards progress (throttled) and ends the attempt
-//    with Complete or Fail. A write refused with Aborted (stale lease: the job was rescued and
+//  - runner threads, started on demand and reused (as many as attempts were ever in progress at
+//    once: `concurrency`, plus any still writing an outcome): each runs a claimed attempt,
+//    forwards its progress (throttled) and ends the attempt with Complete or Fail. (A thread per
+//    attempt cost more than a cheap inline job itself: clone, stack mmap/munmap.) A write refused with Aborted (stale lease: the job was rescued and
 //    belongs to another attempt) is logged and never retried; a write that failed because the
 //    queue is unreachable is retried (capped backoff) until it is taken or refused, or until
 //    Stop's drain grace ends. Meanwhile the lease keeps being renewed, so an outage of the
@@ -25,6 +27,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -82,18 +85,18 @@ class Worker {
     AttemptControl control;
     std::int64_t deadline_us = 0;  // monotonic
     int timeout_s = 0;
-    std::thread thread;
     bool recording = false;  // the handler ended; the outcome is being written (slot free)
     bool done = false;
   };
 
   void ClaimLoop();
   void HeartbeatLoop();
+  void RunnerLoop();
   void RunAttempt(Attempt* attempt);
   void Finish(const Attempt& attempt, const AttemptOutcome& outcome);
   template <typename F>
   Status WriteOutcome(const std::string& job_id, F&& write);
-  void JoinDone();  // joins and forgets finished attempts; needs mu_ NOT held
+  void ForgetDone();  // drops finished attempts; needs mu_ NOT held
   int BusySlots() const;  // attempts whose handler still runs; needs mu_ held
   WorkerInfo Info() const;
 
@@ -108,6 +111,10 @@ class Worker {
   mutable std::mutex mu_;
   std::condition_variable cv_;  // slot freed, stop requested
   std::map<std::string, std::shared_ptr<Attempt>> attempts_;  // by "job_id#token"
+  std::deque<Attempt*> to_run_;     // claimed, waiting for a runner (owned by attempts_)
+  std::condition_variable run_cv_;  // to_run_ filled, or stop_runners_
+  int idle_runners_ = 0;
+  bool stop_runners_ = false;
   bool started_ = false;
   bool stopping_ = false;       // no more claims
   bool stop_heartbeat_ = false;
@@ -115,6 +122,7 @@ class Worker {
   std::int64_t finished_ = 0;
   std::thread claim_thread_;
   std::thread heartbeat_thread_;
+  std::vector<std::thread> runners_;
   std::once_flag stop_once_;
 };
 

@@ -9,10 +9,10 @@
 //  - runner threads, started on demand and reused (as many as attempts were ever in progress at
 //    once: `concurrency`, plus any still writing an outcome): each runs a claimed attempt,
 //    forwards its progress (throttled) and ends the attempt with Complete or Fail. (A thread per
-//    attempt cost more than a cheap inline job itself: clone, stack mmap/munmap.) A write refused with Aborted (stale lease: the job was rescued and
-//    belongs to another attempt) is logged and never retried; a write that failed because the
-//    queue is unreachable is retried (capped backoff) until it is taken or refused, or until
-//    Stop's drain grace ends. Meanwhile the lease keeps being renewed, so an outage of the
+//    attempt cost more than a cheap inline job itself: clone, stack mmap/munmap.) A write
+//    refused with Aborted (stale lease: the job was rescued and belongs to another attempt) is
+//    logged and never retried; a write that failed because the queue is unreachable is retried
+//    (capped backoff) until it is taken or refused, or until Stop's drain grace ends. Meanwhile the lease keeps being renewed, so an outage of the
 //    queue does not make a finished job run twice, and the slot is free for other jobs (e.g.
 //    from the SQL fallback while Redis is down).
 //

@@ -86,7 +86,7 @@ struct Analyzer::Impl {
   std::unique_ptr<FrenchSentimentScorer> french_scorer;
   // One matcher per word space, so each word is looked up once: Snowball stems per language
   // (complaint signals, products) and accent-folded words (brands, competitors, places...).
-  enum Kind { kComplaint, kProduct, kBrand, kCompetitor, kFalsePositiveAfter, kPlace };
+  enum Kind { kComplaint, kProduct, kBrand, kCompetitor, kFalsePositiveAfter, kProspect, kPlace };
   PhraseMatcher stems_en, stems_fr, words;
   std::set<std::string, std::less<>> neutral_terms;
   std::vector<std::string> lower_domains;
@@ -139,6 +139,7 @@ struct Analyzer::Impl {
     for (const auto& w : taxonomy.relevance.brand_false_positive_after) {
       words.Add(FoldedWords(w), kFalsePositiveAfter, 0, w);
     }
+    for (const auto& w : taxonomy.relevance.prospect_before) words.Add(FoldedWords(w), kProspect, 0, w);
     for (std::size_t i = 0; i < taxonomy.countries.size(); ++i) {
       for (const auto& p : taxonomy.countries[i].second) {
         words.Add(FoldedWords(p), kPlace, static_cast<int>(i), p);
@@ -277,7 +278,8 @@ Analysis Analyzer::Impl::Run(const Post& post) {
   for (const auto& m : stem_matches) {
     (m.kind == kComplaint ? complaint_matches : product_matches).push_back(m);
   }
-  std::vector<PhraseMatcher::Match> brand_matches, competitor_matches, fp_matches, place_matches;
+  std::vector<PhraseMatcher::Match> brand_matches, competitor_matches, fp_matches, place_matches,
+      prospect_matches;
   std::vector<PhraseMatcher::Match>& word_matches = scratch_word_matches;
   word_matches.clear();
   stems.assign(folded.begin(), folded.end());  // now the folded words
@@ -287,6 +289,7 @@ Analysis Analyzer::Impl::Run(const Post& post) {
       case kBrand: brand_matches.push_back(m); break;
       case kCompetitor: competitor_matches.push_back(m); break;
       case kFalsePositiveAfter: fp_matches.push_back(m); break;
+      case kProspect: prospect_matches.push_back(m); break;
       default: place_matches.push_back(m); break;
     }
   }
@@ -416,6 +419,7 @@ Analysis Analyzer::Impl::Run(const Post& post) {
         "no", "not", "zero", "without", "never", "isn", "wasn", "didn", "don", "doesn", "sans",
         "aucun", "aucune", "pas", "jamais", "0"};
     std::map<int, std::set<std::string>> signal_terms;
+    std::map<int, std::set<const std::string*>> signal_entries;  // distinct taxonomy terms
     std::vector<std::string> negated;
     for (const auto& m : complaint_matches) {
       if (taxonomy.complaints[m.payload].negatable) {
@@ -429,12 +433,19 @@ Analysis Analyzer::Impl::Run(const Post& post) {
         }
       }
       signal_terms[m.payload].insert(surface(m));
+      signal_entries[m.payload].insert(m.term);
     }
+    // A second and third distinct term of the same signal ("keeps killing", "at random",
+    // "blank pages") add half its weight each: several symptoms are likelier a complaint.
+    const auto repeats = [&](int idx) {
+      return std::min<int>(static_cast<int>(signal_entries[idx].size()) - 1, 2);
+    };
     const bool low_rating = post.rating && *post.rating <= sc.low_rating_max;
     std::vector<double> weights;
     double strongest = 0;
     for (const auto& [idx, terms] : signal_terms) {
       weights.push_back(taxonomy.complaints[idx].weight);
+      for (int k = 0; k < repeats(idx); ++k) weights.push_back(taxonomy.complaints[idx].weight / 2);
       strongest = std::max(strongest, taxonomy.complaints[idx].weight);
     }
     if (low_rating) weights.push_back(sc.low_rating_weight);
@@ -447,6 +458,33 @@ Analysis Analyzer::Impl::Run(const Post& post) {
     const bool positive_damper = complaint_sentiment > 0.5 && strongest < 0.5 && !low_rating;
     const double positive_factor = 1 - sc.positive_sentiment_factor * complaint_sentiment;
     if (positive_damper) score *= positive_factor;
+    // Shopping for a provider after a bad experience elsewhere ("Hetzner deleted my account...
+    // looking at OVH"): a competitor is named and every brand mention follows a prospect word.
+    bool other_provider = !competitor_matches.empty() && !brand_matches.empty();
+    for (const auto& b : brand_matches) {
+      bool prospected = false;
+      for (const auto& p : prospect_matches) {
+        prospected = prospected || (p.last < b.first && b.first - p.last <= 3);
+      }
+      other_provider = other_provider && prospected;
+    }
+    if (other_provider) score *= taxonomy.relevance.comparison_factor;
+    // "Had an outage last night but support kept us updated... Well handled": every signal is
+    // before the contrast ("but", "mais"...) and the text as a whole reads positive, so the
+    // post is about how it was resolved. (VADER weighs the clause after "but" more too.)
+    std::size_t contrast_at = folded.size();
+    for (std::size_t i = 0; i < folded.size() && contrast_at == folded.size(); ++i) {
+      const std::string& w = folded[i];
+      if (w == "but" || w == "however" || w == "mais" || w == "cependant" || w == "pourtant") {
+        contrast_at = i;
+      }
+    }
+    bool resolved_after_contrast = contrast_at < folded.size() && !signal_terms.empty() &&
+                                   complaint_sentiment > 0.3 && !low_rating;
+    for (const auto& m : complaint_matches) {
+      resolved_after_contrast = resolved_after_contrast && m.last < contrast_at;
+    }
+    if (resolved_after_contrast) score *= sc.positive_sentiment_factor;
     out.complaint_score = Round(score);
     out.is_complaint = out.complaint_score >= sc.complaint_threshold;
 
@@ -455,7 +493,9 @@ Analysis Analyzer::Impl::Run(const Post& post) {
     ev.Key("signals").BeginArray();
     for (const auto& [idx, terms] : signal_terms) {
       const auto& cat = taxonomy.complaints[idx];
-      ev.BeginObject().Field("id", cat.id).Field("weight", cat.weight).StringArray("terms", terms).EndObject();
+      ev.BeginObject().Field("id", cat.id).Field("weight", cat.weight).StringArray("terms", terms);
+      if (repeats(idx) > 0) ev.Field("repeats", static_cast<double>(repeats(idx)));
+      ev.EndObject();
     }
     if (low_rating) {
       ev.BeginObject().Field("id", "low_rating").Field("weight", sc.low_rating_weight)
@@ -465,7 +505,7 @@ Analysis Analyzer::Impl::Run(const Post& post) {
       ev.BeginObject().Field("id", "negative_sentiment").Field("weight", Round(sentiment_weight, 3)).EndObject();
     }
     ev.EndArray();
-    if (high_rating || positive_damper) {
+    if (high_rating || positive_damper || other_provider || resolved_after_contrast) {
       ev.Key("dampers").BeginArray();
       if (high_rating) {
         ev.BeginObject().Field("id", "high_rating").Field("rating", *post.rating)
@@ -473,6 +513,14 @@ Analysis Analyzer::Impl::Run(const Post& post) {
       }
       if (positive_damper) {
         ev.BeginObject().Field("id", "positive_sentiment").Field("factor", Round(positive_factor, 3)).EndObject();
+      }
+      if (resolved_after_contrast) {
+        ev.BeginObject().Field("id", "positive_after_contrast")
+            .Field("factor", sc.positive_sentiment_factor).EndObject();
+      }
+      if (other_provider) {
+        ev.BeginObject().Field("id", "other_provider")
+            .Field("factor", taxonomy.relevance.comparison_factor).EndObject();
       }
       ev.EndArray();
     }

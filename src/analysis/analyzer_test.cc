@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
+#include <string>
 
 namespace ct {
 namespace {
@@ -126,6 +128,49 @@ TEST_F(AnalyzerTest, ShortTextIsUnd) {
   const Analysis a = Run("ovh :(");
   EXPECT_EQ(a.language, "und");
   EXPECT_EQ(Evidence(a)["language"]["reason"], "too_short");
+}
+
+// Dampers and repeats: the ids each rule leaves in the evidence.
+std::set<std::string> DamperIds(const nlohmann::json& ev) {
+  std::set<std::string> ids;
+  if (ev["complaint"].contains("dampers")) {
+    for (const auto& d : ev["complaint"]["dampers"]) ids.insert(d["id"].get<std::string>());
+  }
+  return ids;
+}
+
+TEST_F(AnalyzerTest, ComplaintAboutAnotherProviderShoppingForOvhIsDamped) {
+  const Analysis a = Run("Hetzner deleted my account without warning. Terrible company. Looking at OVH.");
+  EXPECT_FALSE(a.is_complaint) << a.evidence_json;
+  EXPECT_TRUE(DamperIds(Evidence(a)).contains("other_provider"));
+  // The same words about OVH itself stay a complaint.
+  const Analysis b = Run("OVH deleted my account without warning. Terrible company.");
+  EXPECT_TRUE(b.is_complaint) << b.evidence_json;
+  EXPECT_FALSE(DamperIds(Evidence(b)).contains("other_provider"));
+  const Analysis fr = Run("Scaleway a supprimé mon compte sans prévenir. Entreprise minable. Je regarde OVH.");
+  EXPECT_FALSE(fr.is_complaint) << fr.evidence_json;
+}
+
+TEST_F(AnalyzerTest, SeveralSymptomsOfOneSignalAddUp) {
+  const Analysis one = Run("OVH shared hosting shows blank pages to my customers.");
+  const Analysis three =
+      Run("OVH shared hosting keeps killing my PHP processes at random, customers see blank pages.");
+  EXPECT_GT(three.complaint_score, one.complaint_score);
+  EXPECT_TRUE(three.is_complaint) << three.evidence_json;
+  bool repeats = false;
+  const nlohmann::json ev = Evidence(three);
+  for (const auto& s : ev["complaint"]["signals"]) repeats = repeats || s.contains("repeats");
+  EXPECT_TRUE(repeats) << three.evidence_json;
+}
+
+TEST_F(AnalyzerTest, ProblemResolvedAfterAContrastIsNotAComplaint) {
+  const Analysis a = Run(
+      "Had an outage last night but OVH support kept us updated every hour and credited us. "
+      "Well handled.");
+  EXPECT_FALSE(a.is_complaint) << a.evidence_json;
+  EXPECT_TRUE(DamperIds(Evidence(a)).contains("positive_after_contrast"));
+  const Analysis b = Run("OVH support kept us updated, but the outage lasted all night. Awful.");
+  EXPECT_TRUE(b.is_complaint) << b.evidence_json;
 }
 
 }  // namespace

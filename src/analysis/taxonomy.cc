@@ -126,7 +126,8 @@ Result<Taxonomy> Taxonomy::Parse(std::string_view toml_text, std::string_view or
     const std::string where = origin + ": relevance";
     CT_RETURN_IF_ERROR(CheckKeys(*r,
                                  {"competitors", "brand_false_positive_before",
-                                  "brand_false_positive_after", "brand_weight", "domain_weight",
+                                  "brand_false_positive_after", "prospect_before", "brand_weight",
+                                  "domain_weight",
                                   "product_weight", "comparison_factor", "metadata_relevance"},
                                  where));
     auto& rr = tax.relevance;
@@ -135,6 +136,7 @@ Result<Taxonomy> Taxonomy::Parse(std::string_view toml_text, std::string_view or
         ReadStrings(*r, "brand_false_positive_before", where, &rr.brand_false_positive_before));
     CT_RETURN_IF_ERROR(
         ReadStrings(*r, "brand_false_positive_after", where, &rr.brand_false_positive_after));
+    CT_RETURN_IF_ERROR(ReadStrings(*r, "prospect_before", where, &rr.prospect_before));
     CT_RETURN_IF_ERROR(ReadDouble(*r, "brand_weight", where, &rr.brand_weight));
     CT_RETURN_IF_ERROR(ReadDouble(*r, "domain_weight", where, &rr.domain_weight));
     CT_RETURN_IF_ERROR(ReadDouble(*r, "product_weight", where, &rr.product_weight));

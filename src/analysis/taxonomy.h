@@ -37,6 +37,9 @@ struct RelevanceRules {
   std::vector<std::string> competitors;
   std::vector<std::string> brand_false_positive_before;
   std::vector<std::string> brand_false_positive_after;
+  // Words right before the brand that make it a provider the author considers moving to
+  // ("looking at OVH"): with a competitor named, the complaint is about someone else.
+  std::vector<std::string> prospect_before;
   double brand_weight = 0.75;
   double domain_weight = 0.6;
   double product_weight = 0.1;

@@ -86,7 +86,9 @@ struct Analyzer::Impl {
   std::unique_ptr<FrenchSentimentScorer> french_scorer;
   // One matcher per word space, so each word is looked up once: Snowball stems per language
   // (complaint signals, products) and accent-folded words (brands, competitors, places...).
-  enum Kind { kComplaint, kProduct, kBrand, kCompetitor, kFalsePositiveAfter, kProspect, kPlace };
+  enum Kind {
+    kComplaint, kProduct, kBrand, kCompetitor, kFalsePositiveAfter, kProspect, kDisclaimer, kPlace
+  };
   PhraseMatcher stems_en, stems_fr, words;
   std::set<std::string, std::less<>> neutral_terms;
   std::vector<std::string> lower_domains;
@@ -140,6 +142,7 @@ struct Analyzer::Impl {
       words.Add(FoldedWords(w), kFalsePositiveAfter, 0, w);
     }
     for (const auto& w : taxonomy.relevance.prospect_before) words.Add(FoldedWords(w), kProspect, 0, w);
+    for (const auto& w : taxonomy.scoring.disclaimers) words.Add(FoldedWords(w), kDisclaimer, 0, w);
     for (std::size_t i = 0; i < taxonomy.countries.size(); ++i) {
       for (const auto& p : taxonomy.countries[i].second) {
         words.Add(FoldedWords(p), kPlace, static_cast<int>(i), p);
@@ -279,7 +282,7 @@ Analysis Analyzer::Impl::Run(const Post& post) {
     (m.kind == kComplaint ? complaint_matches : product_matches).push_back(m);
   }
   std::vector<PhraseMatcher::Match> brand_matches, competitor_matches, fp_matches, place_matches,
-      prospect_matches;
+      prospect_matches, disclaimer_matches;
   std::vector<PhraseMatcher::Match>& word_matches = scratch_word_matches;
   word_matches.clear();
   stems.assign(folded.begin(), folded.end());  // now the folded words
@@ -290,6 +293,7 @@ Analysis Analyzer::Impl::Run(const Post& post) {
       case kCompetitor: competitor_matches.push_back(m); break;
       case kFalsePositiveAfter: fp_matches.push_back(m); break;
       case kProspect: prospect_matches.push_back(m); break;
+      case kDisclaimer: disclaimer_matches.push_back(m); break;
       default: place_matches.push_back(m); break;
     }
   }
@@ -485,6 +489,8 @@ Analysis Analyzer::Impl::Run(const Post& post) {
       resolved_after_contrast = resolved_after_contrast && m.last < contrast_at;
     }
     if (resolved_after_contrast) score *= sc.positive_sentiment_factor;
+    const bool disclaimed = !disclaimer_matches.empty() && !low_rating;
+    if (disclaimed) score *= sc.disclaimer_factor;
     out.complaint_score = Round(score);
     out.is_complaint = out.complaint_score >= sc.complaint_threshold;
 
@@ -505,7 +511,7 @@ Analysis Analyzer::Impl::Run(const Post& post) {
       ev.BeginObject().Field("id", "negative_sentiment").Field("weight", Round(sentiment_weight, 3)).EndObject();
     }
     ev.EndArray();
-    if (high_rating || positive_damper || other_provider || resolved_after_contrast) {
+    if (high_rating || positive_damper || other_provider || resolved_after_contrast || disclaimed) {
       ev.Key("dampers").BeginArray();
       if (high_rating) {
         ev.BeginObject().Field("id", "high_rating").Field("rating", *post.rating)
@@ -517,6 +523,10 @@ Analysis Analyzer::Impl::Run(const Post& post) {
       if (resolved_after_contrast) {
         ev.BeginObject().Field("id", "positive_after_contrast")
             .Field("factor", sc.positive_sentiment_factor).EndObject();
+      }
+      if (disclaimed) {
+        ev.BeginObject().Field("id", "disclaimer").Field("term", *disclaimer_matches.front().term)
+            .Field("factor", sc.disclaimer_factor).EndObject();
       }
       if (other_provider) {
         ev.BeginObject().Field("id", "other_provider")

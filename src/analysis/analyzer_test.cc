@@ -173,5 +173,13 @@ TEST_F(AnalyzerTest, ProblemResolvedAfterAContrastIsNotAComplaint) {
   EXPECT_TRUE(b.is_complaint) << b.evidence_json;
 }
 
+TEST_F(AnalyzerTest, SayingItIsNotAComplaintDampsTheScore) {
+  const Analysis a = Run("OVH just sent me a bill for 0.01 euro. Not complaining, just found it funny.");
+  EXPECT_FALSE(a.is_complaint) << a.evidence_json;
+  EXPECT_TRUE(DamperIds(Evidence(a)).contains("disclaimer"));
+  // A low rating still wins: the rating is the author's verdict.
+  EXPECT_TRUE(Run("Not complaining, but the server was down all week.", 1.0).is_complaint);
+}
+
 }  // namespace
 }  // namespace ct

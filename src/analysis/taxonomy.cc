@@ -105,7 +105,7 @@ Result<Taxonomy> Taxonomy::Parse(std::string_view toml_text, std::string_view or
                                  {"complaint_threshold", "low_rating_max", "low_rating_weight",
                                   "high_rating_min", "high_rating_factor",
                                   "negative_sentiment_weight", "positive_sentiment_factor",
-                                  "sentiment_neutral_terms"},
+                                  "sentiment_neutral_terms", "disclaimers", "disclaimer_factor"},
                                  where));
     auto& sc = tax.scoring;
     CT_RETURN_IF_ERROR(ReadDouble(*s, "complaint_threshold", where, &sc.complaint_threshold));
@@ -119,6 +119,8 @@ Result<Taxonomy> Taxonomy::Parse(std::string_view toml_text, std::string_view or
         ReadDouble(*s, "positive_sentiment_factor", where, &sc.positive_sentiment_factor));
     CT_RETURN_IF_ERROR(
         ReadStrings(*s, "sentiment_neutral_terms", where, &sc.sentiment_neutral_terms));
+    CT_RETURN_IF_ERROR(ReadStrings(*s, "disclaimers", where, &sc.disclaimers));
+    CT_RETURN_IF_ERROR(ReadDouble(*s, "disclaimer_factor", where, &sc.disclaimer_factor));
   }
   CT_RETURN_IF_ERROR(ReadCategories(root, "complaints", true, origin, &tax.complaints));
   CT_RETURN_IF_ERROR(ReadCategories(root, "products", false, origin, &tax.products));

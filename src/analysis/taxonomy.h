@@ -31,6 +31,10 @@ struct ComplaintScoring {
   double negative_sentiment_weight = 0.45;
   double positive_sentiment_factor = 0.5;
   std::vector<std::string> sentiment_neutral_terms;  // left out of the sentiment signal
+  // The author says it is not a complaint ("not complaining", "je ne me plains pas"): the
+  // score is multiplied by disclaimer_factor. Matched on accent-folded words.
+  std::vector<std::string> disclaimers;
+  double disclaimer_factor = 0.3;
 };
 
 struct RelevanceRules {

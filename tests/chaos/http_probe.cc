@@ -33,6 +33,13 @@ class Fd {
 
 std::string Errno(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
 
+HttpResult Failed(std::string error, int status = 0) {
+  HttpResult r;
+  r.error = std::move(error);
+  r.status = status;
+  return r;
+}
+
 }  // namespace
 
 int FreeLoopbackPort() {
@@ -48,28 +55,25 @@ int FreeLoopbackPort() {
   return ntohs(addr.sin_port);
 }
 
-HttpProbe::HttpProbe(int port, std::string path) : port_(port), path_(std::move(path)) {}
-
-HttpProbe::~HttpProbe() { Stop(); }
-
-std::string HttpProbe::RequestOnce() const {
+HttpResult HttpGet(int port, const std::string& path) {
+  HttpResult r;
   Fd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (fd.get() < 0) return Errno("socket");
+  if (fd.get() < 0) return Failed(Errno("socket"));
   timeval tv{kIoTimeoutS, 0};
   setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port_));
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) < 0) {
-    return Errno("connect");
+    return Failed(Errno("connect"));
   }
-  const std::string request = "GET " + path_ + " HTTP/1.1\r\nHost: 127.0.0.1:" +
-                              std::to_string(port_) + "\r\nConnection: close\r\n\r\n";
+  const std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" +
+                              std::to_string(port) + "\r\nConnection: close\r\n\r\n";
   for (std::size_t sent = 0; sent < request.size();) {
     const ssize_t n = send(fd.get(), request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-    if (n < 0) return Errno("send");
+    if (n < 0) return Failed(Errno("send"));
     sent += static_cast<std::size_t>(n);
   }
   // Read the whole response (Connection: close): a reply cut short also counts as a failure.
@@ -77,29 +81,38 @@ std::string HttpProbe::RequestOnce() const {
   char buf[8192];
   for (;;) {
     const ssize_t n = recv(fd.get(), buf, sizeof buf, 0);
-    if (n < 0) return Errno("recv");
+    if (n < 0) return Failed(Errno("recv"));
     if (n == 0) break;
     response.append(buf, static_cast<std::size_t>(n));
   }
   if (response.rfind("HTTP/1.1 ", 0) != 0 || response.size() < 12) {
-    return "malformed response (" + std::to_string(response.size()) + " bytes)";
+    return Failed("malformed response (" + std::to_string(response.size()) + " bytes)");
   }
-  const std::string status = response.substr(9, 3);
-  if (status != "200") return "status " + status;
+  r.status = std::atoi(response.substr(9, 3).c_str());
   const std::size_t body = response.find("\r\n\r\n");
-  if (body == std::string::npos) return "no end of headers";
+  if (body == std::string::npos) return Failed("no end of headers", r.status);
+  r.body = response.substr(body + 4);
   // Content-Length, when given, must match what arrived.
-  const std::string headers = response.substr(0, body);
-  std::string lower = headers;
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string lower = response.substr(0, body);
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   if (const std::size_t at = lower.find("\r\ncontent-length:"); at != std::string::npos) {
-    const long expected = std::strtol(headers.c_str() + at + 17, nullptr, 10);
-    const long got = static_cast<long>(response.size() - body - 4);
-    if (expected != got) {
-      return "body of " + std::to_string(got) + " bytes, Content-Length " +
-             std::to_string(expected);
+    const long expected = std::strtol(lower.c_str() + at + 17, nullptr, 10);
+    if (expected != static_cast<long>(r.body.size())) {
+      r.error = "body of " + std::to_string(r.body.size()) + " bytes, Content-Length " +
+                std::to_string(expected);
     }
   }
+  return r;
+}
+
+HttpProbe::HttpProbe(int port, std::string path) : port_(port), path_(std::move(path)) {}
+
+HttpProbe::~HttpProbe() { Stop(); }
+
+std::string HttpProbe::RequestOnce() const {
+  const HttpResult r = HttpGet(port_, path_);
+  if (!r.error.empty()) return r.error;
+  if (r.status != 200) return "status " + std::to_string(r.status);
   return "";
 }
 

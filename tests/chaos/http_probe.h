@@ -20,6 +20,16 @@ namespace ct::testing {
 // API of a `serve` under test.
 int FreeLoopbackPort();
 
+struct HttpResult {
+  std::string error;  // "" when a complete response arrived
+  int status = 0;
+  std::string body;
+};
+
+// GET http://127.0.0.1:`port``path` on a new connection (Connection: close), the whole response
+// read; `error` says what went wrong (connect/send/recv errors, a malformed or short response).
+HttpResult HttpGet(int port, const std::string& path);
+
 class HttpProbe {
  public:
   // GET http://127.0.0.1:`port``path`, e.g. path "/posts?limit=5".

@@ -130,6 +130,14 @@ class RedisOutageChaosTest : public ::testing::Test {
     return counts;
   }
 
+  // GET /jobs/status from the API (its own FallbackQueue): {"status", "degraded", ...}.
+  nlohmann::json JobsStatus() const {
+    const testing::HttpResult r = testing::HttpGet(port_, "/jobs/status");
+    if (!r.error.empty() || r.status != 200) return nlohmann::json::object();
+    nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
+    return j.is_discarded() ? nlohmann::json::object() : j;
+  }
+
   std::size_t CountedLines() const {
     std::ifstream in(counter_);
     std::size_t n = 0;
@@ -173,6 +181,18 @@ TEST_F(RedisOutageChaosTest, RedisKilledWithJobsInFlightEveryJobSucceedsExactlyO
   std::vector<std::string> during;
   for (int i = 0; i < kJobsDuring; ++i) during.push_back(Enqueue());
   EXPECT_NE(queue_->degraded_reason(), std::nullopt);
+  // The API says so too.
+  nlohmann::json status;
+  EXPECT_TRUE(Eventually(
+      [&] {
+        status = JobsStatus();
+        return status.value("status", "") == "degraded";
+      },
+      milliseconds(20000)))
+      << status.dump();
+  EXPECT_EQ(status.value("backend", ""), "fallback");
+  EXPECT_NE(status["degraded"].get<std::string>().find("redis unreachable"), std::string::npos)
+      << status.dump();
   for (const std::string& id : during) {
     auto j = sql_->Get(id);
     ASSERT_TRUE(j.ok()) << id << " is in the SQL queue: " << j.status().ToString();
@@ -209,6 +229,13 @@ TEST_F(RedisOutageChaosTest, RedisKilledWithJobsInFlightEveryJobSucceedsExactlyO
       << "every job succeeded";
   std::printf("all %zu jobs succeeded %lld ms after redis came back\n", ids.size(),
               MsSince(back));
+  EXPECT_TRUE(Eventually(
+      [&] {
+        status = JobsStatus();
+        return status.value("status", "") == "ok" && status["degraded"].is_null();
+      },
+      milliseconds(30000)))
+      << "the API sees Redis again: " << status.dump();
 
   // Exactly once, as the handler counted; nothing unknown counted either.
   const std::map<std::string, int> counted = Counted();

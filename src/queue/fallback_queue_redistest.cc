@@ -164,6 +164,46 @@ TEST_F(FallbackQueueTest, OutageSendsJobsToSqlAndRecoveryBringsThemBack) {
   }
 }
 
+// A lease that lapsed only because Redis was away is left to its worker for rescue_grace_ms
+// after Redis answers again (its outcome write then goes through: the job runs once); after the
+// grace, expired leases are rescued as usual.
+TEST_F(FallbackQueueTest, LeasesThatLapsedDuringAnOutageAreLeftToTheirWorkersForAGrace) {
+  const Job a = MustEnqueue();
+  auto leases = queue_->Claim("w1", 1, {}, 5'000);
+  ASSERT_TRUE(leases.ok()) << leases.status().ToString();
+  ASSERT_EQ(leases->size(), 1u);
+  const Lease lease = (*leases)[0];
+  ASSERT_EQ(lease.job_id, a.id);
+
+  ASSERT_TRUE(redis_server_->Stop().ok());
+  EXPECT_TRUE(InSql(MustEnqueue().id));  // degraded
+  EXPECT_EQ(queue_->Complete(lease, "{}").code(), StatusCode::kUnavailable);
+  clock_.AdvanceSeconds(20);  // the lease (5 s) lapses while nobody can reach Redis
+  ASSERT_TRUE(redis_server_->StartAgain().ok());
+  EXPECT_TRUE(InRedis(MustEnqueue().id)) << "the probe saw Redis again";
+
+  auto rescued = queue_->RescueExpired();
+  ASSERT_TRUE(rescued.ok()) << rescued.status().ToString();
+  EXPECT_EQ(*rescued, 0) << "within the grace";
+  EXPECT_EQ(redis_view_->Get(a.id)->state, JobState::kRunning);
+  ASSERT_TRUE(queue_->Complete(lease, R"({"late":false})").ok()) << "the worker's retried write";
+  EXPECT_EQ(redis_view_->Get(a.id)->state, JobState::kSucceeded);
+  EXPECT_EQ(redis_view_->Get(a.id)->attempts, 1);
+
+  // After the grace, a lease that really expired is rescued.
+  auto more = redis_view_->Claim("w2", 10, {}, 5'000);
+  ASSERT_TRUE(more.ok());
+  ASSERT_FALSE(more->empty());
+  clock_.AdvanceSeconds(11);
+  rescued = queue_->RescueExpired();
+  ASSERT_TRUE(rescued.ok()) << rescued.status().ToString();
+  EXPECT_EQ(*rescued, static_cast<int>(more->size()));
+  for (const Lease& l : *more) {
+    EXPECT_EQ(redis_view_->Get(l.job_id)->state, JobState::kQueued);
+    EXPECT_EQ(redis_view_->Get(l.job_id)->crashes, 1);
+  }
+}
+
 TEST_F(FallbackQueueTest, StartsDegradedWhenRedisIsDownAtStart) {
   ASSERT_TRUE(redis_server_->Stop().ok());
   const Job job = MustEnqueue();

@@ -421,7 +421,21 @@ Analysis Analyzer::Impl::Run(const Post& post) {
     const ComplaintScoring& sc = taxonomy.scoring;
     static const std::set<std::string_view> kNegators = {
         "no", "not", "zero", "without", "never", "isn", "wasn", "didn", "don", "doesn", "sans",
-        "aucun", "aucune", "pas", "jamais", "0"};
+        "aucun", "aucune", "pas", "jamais", "0", "nothing", "nor", "rien", "ni"};
+    static const std::set<std::string_view> kElapsedBefore = {
+        "for", "after", "since", "been", "over", "depuis", "pendant", "bout", "apres"};
+    static const std::set<std::string_view> kNumberWords = {
+        "a", "an", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+        "eleven", "twelve", "several", "few", "un", "une", "deux", "trois", "quatre", "cinq",
+        "six", "sept", "huit", "neuf", "dix", "onze", "douze", "plusieurs", "quelques"};
+    static const std::set<std::string_view> kTimeUnits = {
+        "minutes", "hours", "days", "weeks", "hour", "day", "week", "heures", "jours",
+        "semaines", "heure", "jour", "semaine"};
+    static const std::string kElapsedTerm = "(elapsed time)";
+    int duration_category = -1;
+    for (std::size_t i = 0; i < taxonomy.complaints.size(); ++i) {
+      if (taxonomy.complaints[i].id == "duration") duration_category = static_cast<int>(i);
+    }
     std::map<int, std::set<std::string>> signal_terms;
     std::map<int, std::set<const std::string*>> signal_entries;  // distinct taxonomy terms
     std::vector<std::string> negated;
@@ -438,6 +452,26 @@ Analysis Analyzer::Impl::Run(const Post& post) {
       }
       signal_terms[m.payload].insert(surface(m));
       signal_entries[m.payload].insert(m.term);
+    }
+    // Elapsed time in a narrative: "after 9 days", "for 40 minutes", "it's been 3 days",
+    // "depuis dix jours", "au bout de 9 jours" (not "in two hours" / "en deux heures", which
+    // is praise of speed, nor months or years, which is loyalty). Counted as the taxonomy's
+    // "duration" signal when it has one.
+    if (duration_category >= 0) {
+      for (std::size_t i = 0; i + 2 < folded.size(); ++i) {
+        if (!kElapsedBefore.contains(folded[i])) continue;
+        std::size_t n = i + 1;
+        if (folded[n] == "de" && n + 2 < folded.size()) ++n;  // "au bout de 9 jours"
+        const std::string& number = folded[n];
+        const bool is_number = kNumberWords.contains(number) ||
+                               (!number.empty() && std::all_of(number.begin(), number.end(), [](char c) {
+                                 return c >= '0' && c <= '9';
+                               }));
+        if (!is_number || !kTimeUnits.contains(folded[n + 1])) continue;
+        const std::string phrase = folded[i] + " " + number + " " + folded[n + 1];
+        signal_terms[duration_category].insert(phrase);
+        signal_entries[duration_category].insert(&kElapsedTerm);
+      }
     }
     // A second and third distinct term of the same signal ("keeps killing", "at random",
     // "blank pages") add half its weight each: several symptoms are likelier a complaint.

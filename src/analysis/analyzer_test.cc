@@ -181,5 +181,18 @@ TEST_F(AnalyzerTest, SayingItIsNotAComplaintDampsTheScore) {
   EXPECT_TRUE(Run("Not complaining, but the server was down all week.", 1.0).is_complaint);
 }
 
+TEST_F(AnalyzerTest, ElapsedTimeInANarrativeIsADurationSignal) {
+  const Analysis a = Run("OVH support finally answered after 9 days with a copy of my own question.");
+  bool elapsed = false;
+  const nlohmann::json ev = Evidence(a);
+  for (const auto& s : ev["complaint"]["signals"]) {
+    for (const auto& t : s.value("terms", nlohmann::json::array())) elapsed = elapsed || t == "after 9 days";
+  }
+  EXPECT_TRUE(elapsed) << a.evidence_json;
+  // Speed ("in two hours") is not a duration signal.
+  const nlohmann::json fast = Evidence(Run("Ordered an OVH server, it was ready in two hours."));
+  for (const auto& s : fast["complaint"]["signals"]) EXPECT_NE(s["id"], "duration") << fast.dump();
+}
+
 }  // namespace
 }  // namespace ct

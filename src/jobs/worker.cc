@@ -341,18 +341,31 @@ void Worker::HeartbeatLoop() {
     for (const auto& a : running) {
       auto reply = queue_.Heartbeat(a->lease, options_.lease_ms);
       if (reply.ok()) {
+        if (a->heartbeat_failures > 0) {
+          spdlog::info("worker {}: job {}: heartbeat recorded again after {} failure(s)",
+                       options_.id, a->lease.job_id, a->heartbeat_failures);
+          a->heartbeat_failures = 0;
+        }
         if (reply->cancel_requested && a->control.reason() == StopReason::kNone) {
           spdlog::info("worker {}: job {} cancel requested: stopping it", options_.id,
                        a->lease.job_id);
           a->control.Request(StopReason::kCancelled);
         }
       } else if (reply.status().code() == StatusCode::kAborted) {
+        bool recording;
+        {
+          std::lock_guard lock(mu_);
+          recording = a->recording;
+        }
+        // The attempt's outcome raced this heartbeat: its own Complete/Fail ended the lease.
+        if (recording) continue;
         spdlog::warn("worker {}: job {}: heartbeat refused ({}): stopping the attempt",
                      options_.id, a->lease.job_id, reply.status().message());
         a->control.Request(StopReason::kLeaseLost);
-      } else {
-        spdlog::warn("worker {}: job {}: heartbeat failed: {}", options_.id, a->lease.job_id,
-                     reply.status().ToString());
+      } else if (a->heartbeat_failures++ % 30 == 0) {
+        // Once, then every 30th: an outage of the queue fails every heartbeat of every attempt.
+        spdlog::warn("worker {}: job {}: heartbeat failed ({} in a row): {}", options_.id,
+                     a->lease.job_id, a->heartbeat_failures, reply.status().ToString());
       }
       // Isolated runs check their deadline themselves; this also stops inline handlers.
       if (now_us >= a->deadline_us) a->control.Request(StopReason::kDeadline);

@@ -86,6 +86,7 @@ class Worker {
     std::int64_t deadline_us = 0;  // monotonic
     int timeout_s = 0;
     bool recording = false;  // the handler ended; the outcome is being written (slot free)
+    int heartbeat_failures = 0;  // in a row; heartbeat thread only
     bool done = false;
   };
 

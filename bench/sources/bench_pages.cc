@@ -26,8 +26,10 @@ Result<std::string> ReadFile(const std::string& path) {
 void VaryId(json& item, const json::json_pointer& id, int k) {
   if (k == 0 || !item.contains(id)) return;
   json& v = item[id];
-  if (v.is_string()) v = v.get<std::string>() + "-" + std::to_string(k);
-  else if (v.is_number_integer()) v = v.get<std::int64_t>() + std::int64_t{10'000'000} * k;
+  if (v.is_string())
+    v = v.get<std::string>() + "-" + std::to_string(k);
+  else if (v.is_number_integer())
+    v = v.get<std::int64_t>() + std::int64_t{10'000'000} * k;
 }
 
 // The array at `array` grown to `n` items by cycling through its own. Items a source shows once
@@ -99,8 +101,7 @@ Result<std::string> GrowNextData(const std::string& body, int n, int* original) 
   json data = json::parse(body.substr(from, to - from), nullptr, false);
   if (data.is_discarded()) return Status::DataLoss("__NEXT_DATA__ is not JSON");
   int skipped = 0;
-  CT_RETURN_IF_ERROR(
-      GrowJsonArray(data, "/props/pageProps/reviews", "/id", n, original, &skipped));
+  CT_RETURN_IF_ERROR(GrowJsonArray(data, "/props/pageProps/reviews", "/id", n, original, &skipped));
   return body.substr(0, from) + data.dump() + body.substr(to);
 }
 
@@ -125,16 +126,14 @@ const std::vector<Recipe>& Recipes() {
       {"reddit", "reddit/search.rss", "ovh", 25, "Reddit's search feed: 25 entries", "entry", ""},
       {"mastodon", "mastodon/tag_timeline.json", "OVHcloud", 40, "limit=40 (Mastodon's maximum)",
        "", "/uri"},
-      {"discourse", "discourse/search.json", "vps", 50, "a search page: 50 posts", "/posts",
-       "/id"},
-      {"discourse", "discourse/latest.json", "latest", 30, "latest.json: 30 topics a page (1 pinned, skipped)",
-       "/topic_list/topics", "/id"},
+      {"discourse", "discourse/search.json", "vps", 50, "a search page: 50 posts", "/posts", "/id"},
+      {"discourse", "discourse/latest.json", "latest", 30,
+       "latest.json: 30 topics a page (1 pinned, skipped)", "/topic_list/topics", "/id"},
       {"rss", "rss/feed.xml", "", 20, "a typical RSS 2.0 feed: 20 items", "item", ""},
       {"rss", "rss/atom.xml", "", 20, "a typical Atom feed: 20 entries", "entry", ""},
       {"google_news", "google_news/search.rss", "ovhcloud", 100,
        "Google News search feeds: up to 100 items", "item", ""},
-      {"nitter", "nitter/search.rss", "ovhcloud", 20, "Nitter search feeds: 20 tweets", "item",
-       ""},
+      {"nitter", "nitter/search.rss", "ovhcloud", 20, "Nitter search feeds: 20 tweets", "item", ""},
       {"trustpilot", "trustpilot/review_page.html", "ovhcloud.com", 20,
        "Trustpilot review pages: 20 reviews", "next_data", ""},
       {"html", "html/forum_page.html", "ovh", 20, "a forum listing of 20 threads", "article", ""},
@@ -146,11 +145,16 @@ std::string HtmlEscape(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 16);
   for (char c : s) {
-    if (c == '&') out += "&amp;";
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '"') out += "&quot;";
-    else out += c;
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '"')
+      out += "&quot;";
+    else
+      out += c;
   }
   return out;
 }
@@ -196,8 +200,10 @@ Result<std::vector<ParseWorkload>> BuildParseWorkloads(const std::string& fixtur
     Status grown;
     if (r.array == "next_data") {
       auto b = GrowNextData(body, r.items, &w.fixture_items);
-      if (b.ok()) w.body = std::move(b).value();
-      else grown = b.status();
+      if (b.ok())
+        w.body = std::move(b).value();
+      else
+        grown = b.status();
     } else if (r.array.empty() || r.array[0] == '/') {
       json root = json::parse(body, nullptr, false);
       if (root.is_discarded()) return Status::DataLoss(r.fixture + " is not JSON");
@@ -211,8 +217,10 @@ Result<std::vector<ParseWorkload>> BuildParseWorkloads(const std::string& fixtur
       }
     } else {
       auto b = GrowMarkup(body, r.array, r.items, &w.fixture_items);
-      if (b.ok()) w.body = std::move(b).value();
-      else grown = b.status();
+      if (b.ok())
+        w.body = std::move(b).value();
+      else
+        grown = b.status();
     }
     CT_RETURN_IF_ERROR(grown.WithContext(r.fixture));
     out.push_back(std::move(w));
@@ -266,8 +274,8 @@ IngestPages BuildHackerNewsPages(int pages, int per_page, std::uint64_t seed) {
 }
 
 IngestPages BuildRedditPages(int pages, int per_page, std::uint64_t seed) {
-  static constexpr std::string_view kSubreddits[] = {"ovh", "selfhosted", "france", "sysadmin",
-                                                     "webhosting", "homelab"};
+  static constexpr std::string_view kSubreddits[] = {"ovh",      "selfhosted", "france",
+                                                     "sysadmin", "webhosting", "homelab"};
   Rng rng(seed);
   IngestPages out;
   std::int64_t t = kNewest;

@@ -26,10 +26,10 @@ struct ParseWorkload {
   std::string kind;     // adapter kind
   std::string fixture;  // relative to the fixtures folder
   std::string query;
-  int items = 0;        // entries per page, as the real source sends them
-  int skipped = 0;      // entries the adapter leaves out (pinned banners)
-  std::string why;      // where that page size comes from
-  std::string body;     // the grown page
+  int items = 0;     // entries per page, as the real source sends them
+  int skipped = 0;   // entries the adapter leaves out (pinned banners)
+  std::string why;   // where that page size comes from
+  std::string body;  // the grown page
   int fixture_items = 0;
   std::int64_t fixture_bytes = 0;
 };
@@ -39,8 +39,8 @@ Result<std::vector<ParseWorkload>> BuildParseWorkloads(const std::string& fixtur
 
 // Synthetic pages of one source, served in order.
 struct IngestPages {
-  std::vector<std::string> bodies;             // page i
-  std::map<std::string, int> page_after;       // reddit: `after` value -> page index
+  std::vector<std::string> bodies;        // page i
+  std::map<std::string, int> page_after;  // reddit: `after` value -> page index
   std::int64_t items = 0;
   std::int64_t bytes = 0;
 };

@@ -55,8 +55,8 @@ struct Options {
   int per_page = 100;
   std::vector<std::string> stores = {"sqlite", "postgresql"};
   std::uint64_t seed = 42;
-  std::string label;   // a note for the report ("before"/"after" a change)
-  std::string command; // as run, for the report
+  std::string label;    // a note for the report ("before"/"after" a change)
+  std::string command;  // as run, for the report
 };
 
 double WallNow() {
@@ -178,22 +178,22 @@ Result<json> BenchParse(const Options& o) {
       pages_per_run = pages;
     }
     const double cpu = Median(cpu_rates);
-    rows.push_back({{"kind", w.kind},
-                    {"fixture", w.fixture},
-                    {"fixture_items", w.fixture_items},
-                    {"fixture_bytes", w.fixture_bytes},
-                    {"items_per_page", expected},
-                    {"entries_per_page", w.items},
-                    {"page_bytes", w.body.size()},
-                    {"page_size_basis", w.why},
-                    {"runs", o.parse_runs},
-                    {"pages_last_run", pages_per_run},
-                    {"items_per_cpu_s", cpu_rates},
-                    {"items_per_wall_s", wall_rates},
-                    {"median_items_per_cpu_s", cpu},
-                    {"median_items_per_wall_s", Median(wall_rates)},
-                    {"median_mb_per_cpu_s",
-                     cpu / expected * static_cast<double>(w.body.size()) / 1e6}});
+    rows.push_back(
+        {{"kind", w.kind},
+         {"fixture", w.fixture},
+         {"fixture_items", w.fixture_items},
+         {"fixture_bytes", w.fixture_bytes},
+         {"items_per_page", expected},
+         {"entries_per_page", w.items},
+         {"page_bytes", w.body.size()},
+         {"page_size_basis", w.why},
+         {"runs", o.parse_runs},
+         {"pages_last_run", pages_per_run},
+         {"items_per_cpu_s", cpu_rates},
+         {"items_per_wall_s", wall_rates},
+         {"median_items_per_cpu_s", cpu},
+         {"median_items_per_wall_s", Median(wall_rates)},
+         {"median_mb_per_cpu_s", cpu / expected * static_cast<double>(w.body.size()) / 1e6}});
     std::cerr << "parse " << w.fixture << ": " << Fixed(cpu) << " items/CPU s\n";
   }
   return rows;
@@ -256,8 +256,7 @@ struct IngestRun {
 
 Result<IngestRun> RunIngestOnce(const Options& o, const std::string& database_url,
                                 const std::string& data_dir, const std::string& server_url,
-                                const Served& pages, const Clock& clock,
-                                std::size_t upsert_batch) {
+                                const Served& pages, const Clock& clock, std::size_t upsert_batch) {
   const AppConfig config = IngestConfig(o, database_url, data_dir, server_url, pages);
   CT_ASSIGN_OR_RETURN(std::unique_ptr<ScrapeSession> session,
                       ScrapeSession::Open(config, {}, clock));
@@ -293,8 +292,7 @@ struct Stages {
   double upsert_1000_s = 0, upsert_1000_cpu_s = 0, upsert_bulk_s = 0, upsert_bulk_cpu_s = 0;
 };
 
-Result<Stages> RunStages(const Options& o,
-                         const std::function<Result<std::string>()>& new_database,
+Result<Stages> RunStages(const Options& o, const std::function<Result<std::string>()>& new_database,
                          const std::string& server_url, const Served& pages, const Clock& clock) {
   Stages st;
   const SourceRegistry registry = SourceRegistry::Builtin();
@@ -484,21 +482,22 @@ Result<json> BenchIngest(const Options& o) {
     std::cerr << "stages " << store << ": fetch " << Fixed(st.fetch_s, 2) << " s, parse "
               << Fixed(st.parse_s, 2) << " s, analyse " << Fixed(st.analyse_s, 2) << " s, upsert "
               << Fixed(st.upsert_s, 2) << " s\n";
-    out["stores"][store] = {{"scraper", variant_json},
-                            {"stages_s",
-                             {{"fetch", st.fetch_s},
-                              {"parse", st.parse_s},
-                              {"analyse", st.analyse_s},
-                              {"upsert", st.upsert_s}}},
-                            {"stages_thread_cpu_s",
-                             {{"fetch", st.fetch_cpu_s},
-                              {"parse", st.parse_cpu_s},
-                              {"analyse", st.analyse_cpu_s},
-                              {"upsert", st.upsert_cpu_s}}},
-                            {"upsert_batches",
-                             {{"per_page", {{"wall_s", st.upsert_s}, {"cpu_s", st.upsert_cpu_s}}},
-                              {"1000", {{"wall_s", st.upsert_1000_s}, {"cpu_s", st.upsert_1000_cpu_s}}},
-                              {"bulk", {{"wall_s", st.upsert_bulk_s}, {"cpu_s", st.upsert_bulk_cpu_s}}}}}};
+    out["stores"][store] = {
+        {"scraper", variant_json},
+        {"stages_s",
+         {{"fetch", st.fetch_s},
+          {"parse", st.parse_s},
+          {"analyse", st.analyse_s},
+          {"upsert", st.upsert_s}}},
+        {"stages_thread_cpu_s",
+         {{"fetch", st.fetch_cpu_s},
+          {"parse", st.parse_cpu_s},
+          {"analyse", st.analyse_cpu_s},
+          {"upsert", st.upsert_cpu_s}}},
+        {"upsert_batches",
+         {{"per_page", {{"wall_s", st.upsert_s}, {"cpu_s", st.upsert_cpu_s}}},
+          {"1000", {{"wall_s", st.upsert_1000_s}, {"cpu_s", st.upsert_1000_cpu_s}}},
+          {"bulk", {{"wall_s", st.upsert_bulk_s}, {"cpu_s", st.upsert_bulk_cpu_s}}}}}};
   }
   server.Stop();
   return out;
@@ -591,8 +590,10 @@ std::string Markdown(const Options& o, const json& r) {
     }
     if (in["stores"].contains("sqlite") && in["stores"].contains("postgresql")) {
       md << "\nSQLite / PostgreSQL items/s (now): "
-         << Fixed(in["stores"]["sqlite"]["scraper"]["batch_1000"]["median_items_per_s"].get<double>() /
-                      in["stores"]["postgresql"]["scraper"]["batch_1000"]["median_items_per_s"].get<double>(),
+         << Fixed(in["stores"]["sqlite"]["scraper"]["batch_1000"]["median_items_per_s"]
+                          .get<double>() /
+                      in["stores"]["postgresql"]["scraper"]["batch_1000"]["median_items_per_s"]
+                          .get<double>(),
                   2)
          << ".\n";
     }

@@ -149,8 +149,16 @@ for _, id in ipairs(due) do
   if f[1] and (f[4] == 'scheduled' or f[4] == 'retrying') then make_ready(id, f[1], f[2], f[3]) end
 end
 local types = {}
-if ntypes > 0 then
-  for i = 1, ntypes do types[i] = ARGV[8 + i] end
+if ntypes == 1 then
+  types[1] = ARGV[9]
+elseif ntypes > 1 then
+  -- Only the asked types that were ever enqueued can have ready jobs: a worker asks for every
+  -- type it can run, most of which may never be used (one SMEMBERS instead of a ZRANGE each).
+  local seen = {}
+  for _, t in ipairs(redis.call('SMEMBERS', P .. 'types')) do seen[t] = true end
+  for i = 1, ntypes do
+    if seen[ARGV[8 + i]] then types[#types + 1] = ARGV[8 + i] end
+  end
 else
   types = redis.call('SMEMBERS', P .. 'types')
 end

@@ -2,9 +2,13 @@
 // source, in this process — the same code as the `scrape` job (ScrapeSession). Prints one line
 // per query on stderr and the summed result as JSON on stdout; with --dry-run nothing is stored
 // (neither posts nor cursors) and the posts found are printed as JSON lines on stdout, the
-// summary going to stderr.
+// summary going to stderr. SIGINT / SIGTERM cancel the scrape: waits end, a browser page being
+// loaded is abandoned and its process group killed, and the command fails with "cancelled".
 #include <CLI/CLI.hpp>
+#include <atomic>
+#include <chrono>
 #include <iostream>
+#include <thread>
 
 #include "app/app_context.h"
 #include "app/commands.h"
@@ -24,11 +28,26 @@ struct ScrapeOptions {
 };
 
 void RunScrapeCommand(const GlobalOptions& global, const ScrapeOptions& o) {
+  BlockTerminationSignals();  // before any thread starts: they inherit the mask
+  static std::atomic<bool> cancelled{false};
+  std::thread([] {
+    WaitForTerminationSignal();
+    cancelled = true;
+  }).detach();
   const AppConfig config = LoadAppConfig(global, "scrape");
   SystemClock clock;
   (void)BecomeChildSubreaper();  // a g2 scrape's Chromium processes are reaped by us
   ScrapeSessionOptions so;
   so.open_store = !o.dry_run;
+  so.cancelled = [] { return cancelled.load(); };
+  so.sleep = [](std::int64_t ms) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    while (std::chrono::steady_clock::now() < end) {
+      if (cancelled) return Status::Aborted("cancelled while waiting to fetch");
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return Status::Ok();
+  };
   auto session = ScrapeSession::Open(config, ProcessEnvironment(), clock, so);
   if (!session.ok()) Fail(session.status(), "scrape");
   auto source = (*session)->FindSource(o.source);
@@ -37,6 +56,7 @@ void RunScrapeCommand(const GlobalOptions& global, const ScrapeOptions& o) {
   if (!o.query.empty()) query = o.query;
   ScrapeHooks hooks;
   hooks.dry_run = o.dry_run;
+  hooks.cancelled = so.cancelled;
   hooks.limit = o.limit;
   hooks.progress = [](const ScrapeProgress& p) {
     std::cerr << "  " << p.message << " (" << p.items << " items)\n";

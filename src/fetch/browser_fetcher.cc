@@ -1,16 +1,20 @@
 #include "fetch/browser_fetcher.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -92,6 +96,56 @@ Result<std::string> MakeUserDataDir(const std::string& parent_hint) {
 
 bool Executable(const std::string& path) { return access(path.c_str(), X_OK) == 0; }
 
+// Members of a killed group that become our zombies after ProcessGroup has finished reaping:
+// Chromium's zygote and renderers are children of Chromium's main process, and while its other
+// threads are still exiting (its leader thread already a zombie) they stay attached to it; only
+// then are they re-parented to us, the subreaper. So when we are a subreaper, wait (at most 5 s)
+// until no process of `group` is left at all, killing and reaping as we go. Only pids of `group`.
+void ReapGroupStragglers(pid_t group) {
+  int subreaper = 0;
+  prctl(PR_GET_CHILD_SUBREAPER, &subreaper);
+  const auto deadline = SteadyClock::now() + std::chrono::seconds(5);
+  for (;;) {
+    while (waitpid(-group, nullptr, WNOHANG) > 0) {
+    }
+    const bool live = !ProcessesInGroup(group, /*include_zombies=*/false).empty();
+    // Not a subreaper: the zombies are not ours to reap.
+    if (!live && (subreaper == 0 || ProcessesInGroup(group, /*include_zombies=*/true).empty())) return;
+    if (SteadyClock::now() > deadline) return;
+    if (live) kill(-group, SIGKILL);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+// Chromium starts chrome_crashpad_handler in a session of its own, so it is outside the
+// browser's group. When its Chromium dies it exits too, and, re-parented to us (a subreaper),
+// would stay our zombie. Our children of that name can only be such orphans: end and reap them.
+void ReapOrphanedCrashHandlers() {
+  const pid_t self = getpid();
+  DIR* dir = opendir("/proc");
+  if (dir == nullptr) return;
+  std::vector<pid_t> orphans;
+  while (dirent* entry = readdir(dir)) {
+    char* end = nullptr;
+    const long pid = std::strtol(entry->d_name, &end, 10);
+    if (pid <= 0 || *end != '\0') continue;
+    const std::string stat = ReadProcFile(std::string("/proc/") + entry->d_name + "/stat");
+    const auto open = stat.find('('), close = stat.rfind(')');
+    if (open == std::string::npos || close == std::string::npos || close < open) continue;
+    if (stat.compare(open + 1, 15, "chrome_crashpad") != 0) continue;
+    char state = 0;
+    long ppid = 0;
+    if (std::sscanf(stat.c_str() + close + 1, " %c %ld", &state, &ppid) == 2 && ppid == self)
+      orphans.push_back(static_cast<pid_t>(pid));
+  }
+  closedir(dir);
+  for (pid_t pid : orphans) {
+    kill(pid, SIGKILL);
+    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  }
+}
+
 }  // namespace
 
 std::int64_t ProcessGroupRssBytes(pid_t pgid) {
@@ -126,8 +180,11 @@ std::int64_t BrowserFetcher::GroupRssBytes() const { return ProcessGroupRssBytes
 
 void BrowserFetcher::Stop(bool retired, const std::string& reason) {
   if (!driver_) return;
+  const pid_t group = driver_->pgid();
   driver_->Terminate(std::chrono::milliseconds(options_.kill_grace_ms));
   driver_.reset();
+  ReapGroupStragglers(group);
+  ReapOrphanedCrashHandlers();
   driver_url_.clear();
   stats_.pages_on_current = 0;
   if (reason == "shutdown") return;
@@ -252,6 +309,7 @@ Result<BrowserPage> BrowserFetcher::Load(const BrowserRequest& request) {
     Stop(false, "user-data-dir busy");
     std::filesystem::remove_all(user_data_dir, ec);
   }
+  ReapOrphanedCrashHandlers();  // the session's Chromium has quit
   if (!page.ok()) return page;
   ++stats_.pages_loaded;
   ++stats_.pages_on_current;
@@ -323,7 +381,11 @@ Result<BrowserPage> BrowserFetcher::LoadOnce(const BrowserRequest& request,
   if (auto r = driver.Call("POST", at + "/url", &nav, MsUntil(deadline)); !r.ok()) return failed(r.status());
 
   const json find = {{"using", "css selector"}, {"value", request.wait_for_selector}};
-  const json ready_state = {{"script", "return document.readyState"}, {"args", json::array()}};
+  // Until the navigation has started the document is still about:blank, whose readyState is
+  // already "complete".
+  const json ready_state = {
+      {"script", "return location.href === 'about:blank' ? 'navigating' : document.readyState"},
+      {"args", json::array()}};
   BrowserPage page;
   std::optional<SteadyClock::time_point> complete_since;
   for (;;) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
@@ -35,6 +36,24 @@ std::vector<pid_t> ProcessesMentioning(const std::string& marker) {
     const auto close = line.rfind(')');
     if (close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z') continue;
     out.push_back(static_cast<pid_t>(std::stol(name)));
+  }
+  return out;
+}
+
+// Our child processes, zombies included: anything Chromium started outside its group (e.g. a
+// crash handler in a session of its own) is re-parented to us, the subreaper.
+std::vector<pid_t> OurChildren() {
+  std::vector<pid_t> out;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const std::string stat = ReadProcFile((entry.path() / "stat").string());
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    char state = 0;
+    long ppid = 0;
+    if (std::sscanf(stat.c_str() + close + 1, " %c %ld", &state, &ppid) == 2 && ppid == getpid())
+      out.push_back(static_cast<pid_t>(std::stol(name)));
   }
   return out;
 }
@@ -73,6 +92,10 @@ class BrowserFetcherTest : public ::testing::Test {
     EXPECT_EQ(ProcessesMentioning(dir_.string()), std::vector<pid_t>{})
         << "processes still using a user-data-dir under " << dir_;
     EXPECT_TRUE(fs::is_empty(dir_)) << "a user-data-dir was not removed";
+    // Nothing escaped the group, and no zombie is left: Chromium's orphans are re-parented to
+    // us (a subreaper) and must be reaped.
+    for (pid_t c : OurChildren())
+      ADD_FAILURE() << "child left: " << ReadProcFile("/proc/" + std::to_string(c) + "/stat").substr(0, 60);
   }
 
   struct OncePromise {

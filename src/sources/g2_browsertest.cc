@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -102,6 +103,19 @@ TEST_F(G2BrowserTest, ScrapesTheRenderedReviewsIntoTheStore) {
   EXPECT_EQ(french, 1);
   session->reset();  // the browser goes with the session
   EXPECT_TRUE(fs::is_empty(dir_ / "tmp")) << "a user-data-dir was left behind";
+  // No process of the browser is left, not even a zombie re-parented to us (the subreaper).
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const std::string stat = ReadProcFile((entry.path() / "stat").string());
+    const auto close = stat.rfind(')');
+    long ppid = 0;
+    char state = 0;
+    if (close != std::string::npos &&
+        std::sscanf(stat.c_str() + close + 1, " %c %ld", &state, &ppid) == 2) {
+      EXPECT_NE(ppid, getpid()) << "child left: " << stat.substr(0, 60);
+    }
+  }
 }
 
 TEST_F(G2BrowserTest, ARedesignedPageFailsTheScrapePermanentlyNamingWhatIsMissing) {

@@ -14,9 +14,9 @@
 // --disable-dev-shm-usage, a fresh --user-data-dir under `temp_dir`, removed afterwards),
 // navigate, wait until `wait_for_selector` matches (or, without one, until document.readyState
 // is "complete"; with one that still does not match `selector_settle_ms` after "complete", the
-// page is returned as it is), read the page source, delete the session. Sessions use pageLoadStrategy "none":
-// every WebDriver call returns quickly, and the wait is a poll that checks the page deadline and
-// `cancelled` between calls.
+// page is returned as it is), read the page source, delete the session. Sessions use
+// pageLoadStrategy "none": every WebDriver call returns quickly, and the wait is a poll that
+// checks the page deadline and `cancelled` between calls.
 //
 // On timeout, on cancellation, or on any WebDriver failure, the WHOLE process group is killed
 // (SIGTERM, `kill_grace_ms`, then SIGKILL), reaped, and the user-data-dir removed, before the
@@ -30,7 +30,9 @@
 //
 // A process that creates BrowserFetchers should be a child subreaper (BecomeChildSubreaper in
 // jobs/process_group.h) so that Chromium's processes, orphaned when chromedriver is killed, are
-// reaped here rather than left as zombies.
+// reaped here rather than left as zombies: after a kill, the fetcher waits (at most 5 s) until
+// no process of the group is left, and reaps Chromium's crash handler (chrome_crashpad_handler
+// starts in a session of its own, outside the group, and exits when its Chromium dies).
 //
 // Thread safety: none (one owner thread). MakeBrowserRoutingClient serialises its calls.
 #pragma once

@@ -1,12 +1,11 @@
 // `complaints import` as an operator runs it, on a SQLite file: bad lines reported by number and
 // the good ones stored; a second run changes nothing; a file the store refuses part-way stores
 // nothing at all (the import is one transaction).
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "core/clock.h"
 #include "core/config.h"

@@ -3,8 +3,8 @@
 #include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
-#include <unordered_set>
 
+#include "analysis/string_table.h"
 #include "analysis/tokenizer.h"
 #include "analysis/utf8.h"
 
@@ -17,26 +17,31 @@ constexpr double kCapsIncrement = 0.733;
 constexpr double kNegationScalar = -0.74;
 
 // Accent-folded forms.
-const std::unordered_set<std::string_view>& Negators() {
-  static const std::unordered_set<std::string_view> kWords = {
-      "ne", "n", "pas", "jamais", "rien", "aucun", "aucune", "personne", "guere", "nullement",
-      "sans", "ni"};
+const StringTable<bool>& Negators() {
+  static const StringTable<bool> kWords = [] {
+    StringTable<bool> t;
+    for (std::string_view w : {"ne", "n", "pas", "jamais", "rien", "aucun", "aucune", "personne",
+                               "guere", "nullement", "sans", "ni"}) {
+      t.Emplace(w, true);
+    }
+    return t;
+  }();
   return kWords;
 }
 
-const std::unordered_map<std::string_view, double>& Boosters() {
-  static const std::unordered_map<std::string_view, double> kBoosters = [] {
-    std::unordered_map<std::string_view, double> m;
+const StringTable<double>& Boosters() {
+  static const StringTable<double> kBoosters = [] {
+    StringTable<double> m;
     for (std::string_view w :
          {"tres", "trop", "vraiment", "extremement", "tellement", "super", "hyper", "ultra",
           "totalement", "completement", "absolument", "vachement", "franchement", "carrement",
           "particulierement", "parfaitement", "entierement", "profondement", "si", "aussi",
           "tout", "grave", "enormement", "incroyablement", "terriblement", "hautement"}) {
-      m.emplace(w, kBoosterIncrement);
+      m.Emplace(w, kBoosterIncrement);
     }
     for (std::string_view w : {"peu", "assez", "plutot", "presque", "legerement", "moyennement",
                                "relativement", "quasi", "quasiment", "moins"}) {
-      m.emplace(w, -kBoosterIncrement);
+      m.Emplace(w, -kBoosterIncrement);
     }
     return m;
   }();
@@ -94,8 +99,7 @@ Result<FrenchLexicon> FrenchLexicon::Build(std::string_view pattern_json,
 
 const std::vector<FrenchLexicon::Idiom>* FrenchLexicon::IdiomsStartingWith(
     std::string_view word) const {
-  const auto it = idioms_.find(std::string(word));
-  return it == idioms_.end() ? nullptr : &it->second;
+  return idioms_.Find(word);
 }
 
 VaderScores FrenchSentimentScorer::Score(std::string_view text, bool with_terms) const {
@@ -134,7 +138,7 @@ VaderScores FrenchSentimentScorer::Score(std::string_view text, const std::vecto
   }
 
   const auto is_negator = [&](std::size_t k) {
-    if (Negators().contains(folded[k])) return true;
+    if (Negators().Find(folded[k]) != nullptr) return true;
     if (folded[k] != "plus") return false;
     for (std::size_t j = k >= 4 ? k - 4 : 0; j < k; ++j) {
       if (folded[j] == "ne" || folded[j] == "n") return true;
@@ -143,7 +147,7 @@ VaderScores FrenchSentimentScorer::Score(std::string_view text, const std::vecto
   };
 
   for (std::size_t i = 0; i < n; ++i) {
-    if (consumed[i] || Boosters().contains(folded[i]) || is_negator(i)) continue;
+    if (consumed[i] || Boosters().Find(folded[i]) != nullptr || is_negator(i)) continue;
     // Overlay words, then the Pattern lexicon, whose keys are stems or, for some, whole words.
     const double* found = lexicon_->words().Find(folded[i]);
     if (found == nullptr) found = lexicon_->stems().Find(folded[i]);
@@ -157,8 +161,8 @@ VaderScores FrenchSentimentScorer::Score(std::string_view text, const std::vecto
     for (std::size_t back = 1; back <= 3 && back <= i; ++back) {
       const std::size_t k = i - back;
       if (consumed[k]) break;
-      if (const auto it = Boosters().find(folded[k]); it != Boosters().end()) {
-        double s = valence < 0 ? -it->second : it->second;
+      if (const double* boost = Boosters().Find(folded[k])) {
+        double s = valence < 0 ? -*boost : *boost;
         if (back == 2) s *= 0.95;
         if (back == 3) s *= 0.9;
         valence += s;

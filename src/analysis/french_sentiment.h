@@ -16,10 +16,10 @@
 
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "analysis/sentiment_lexicon.h"
+#include "analysis/string_table.h"
 #include "analysis/stemmer.h"
 #include "analysis/tokenizer.h"
 #include "analysis/vader.h"
@@ -46,7 +46,7 @@ class FrenchLexicon {
  private:
   SentimentLexicon stems_;
   SentimentLexicon words_;
-  std::unordered_map<std::string, std::vector<Idiom>> idioms_;
+  StringTable<std::vector<Idiom>> idioms_;
 };
 
 class FrenchSentimentScorer {

@@ -8,8 +8,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <deque>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -20,16 +20,21 @@ namespace ct {
 template <typename V>
 class StringTable {
  public:
+  StringTable() = default;
+  // Slots point into the entries: moving keeps them (a deque's elements stay put), copying
+  // would not.
+  StringTable(const StringTable&) = delete;
+  StringTable& operator=(const StringTable&) = delete;
+  StringTable(StringTable&&) noexcept = default;
+  StringTable& operator=(StringTable&&) noexcept = default;
+
   const V* Find(std::string_view key) const {
     if (slots_.empty()) return nullptr;
     const std::uint64_t h = Hash(key);
     for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
       const Slot& s = slots_[i];
-      if (s.entry == 0) return nullptr;
-      if (s.hash == h) {
-        const auto& e = entries_[s.entry - 1];
-        if (e.first == key) return &e.second;
-      }
+      if (s.entry == nullptr) return nullptr;
+      if (s.hash == h && s.entry->first == key) return &s.entry->second;
     }
   }
   V* Find(std::string_view key) {
@@ -39,9 +44,9 @@ class StringTable {
   // The value of `key`, inserted as `value` when absent; .second tells whether it was.
   std::pair<V*, bool> Emplace(std::string_view key, V value) {
     if (V* found = Find(key)) return {found, false};
-    if ((entries_.size() + 1) * 4 > slots_.size() * 3) Grow();  // load factor <= 3/4
+    if ((entries_.size() + 1) * 2 > slots_.size()) Grow();  // load <= 1/2: short probes on misses
     entries_.emplace_back(std::string(key), std::move(value));
-    Place(Hash(key), static_cast<std::uint32_t>(entries_.size()));
+    Place(Hash(key), &entries_.back());
     return {&entries_.back().second, true};
   }
   // The value of `key`, value-initialised when absent.
@@ -56,16 +61,38 @@ class StringTable {
   }
 
  private:
+  using Entry = std::pair<std::string, V>;
   struct Slot {
     std::uint64_t hash = 0;
-    std::uint32_t entry = 0;  // index into entries_ + 1; 0 = empty
+    const Entry* entry = nullptr;  // into entries_ (stable); null = empty
   };
 
-  static std::uint64_t Hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
+  // Keys are short words: 8 bytes at a time, multiply and xor-shift (splitmix64's finaliser),
+  // inlined; the low bits are well mixed for the mask.
+  static std::uint64_t Hash(std::string_view key) {
+    std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ key.size();
+    std::size_t i = 0;
+    for (; i + 8 <= key.size(); i += 8) {
+      std::uint64_t chunk;
+      std::memcpy(&chunk, key.data() + i, 8);
+      h = Mix(h ^ chunk);
+    }
+    if (i < key.size()) {
+      std::uint64_t chunk = 0;
+      std::memcpy(&chunk, key.data() + i, key.size() - i);
+      h = Mix(h ^ chunk);
+    }
+    return h;
+  }
+  static std::uint64_t Mix(std::uint64_t x) {
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+  }
 
-  void Place(std::uint64_t h, std::uint32_t entry) {
+  void Place(std::uint64_t h, const Entry* entry) {
     std::size_t i = h & mask_;
-    while (slots_[i].entry != 0) i = (i + 1) & mask_;
+    while (slots_[i].entry != nullptr) i = (i + 1) & mask_;
     slots_[i] = Slot{h, entry};
   }
 
@@ -73,14 +100,12 @@ class StringTable {
     const std::size_t n = slots_.empty() ? 16 : slots_.size() * 2;
     slots_.assign(n, Slot{});
     mask_ = n - 1;
-    for (std::size_t k = 0; k < entries_.size(); ++k) {
-      Place(Hash(entries_[k].first), static_cast<std::uint32_t>(k + 1));
-    }
+    for (const Entry& e : entries_) Place(Hash(e.first), &e);
   }
 
   std::vector<Slot> slots_;
   std::size_t mask_ = 0;
-  std::deque<std::pair<std::string, V>> entries_;
+  std::deque<Entry> entries_;
 };
 
 }  // namespace ct

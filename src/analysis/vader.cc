@@ -6,13 +6,18 @@
 #include <initializer_list>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
 
+#include "analysis/string_table.h"
 #include "analysis/utf8.h"
 
 namespace ct {
 namespace {
+
+StringTable<bool> SetOf(std::initializer_list<std::string_view> words) {
+  StringTable<bool> t;
+  for (std::string_view w : words) t.Emplace(w, true);
+  return t;
+}
 
 // The constants of the reference implementation (empirically derived by VADER's authors).
 constexpr double kBoosterIncrement = 0.293;
@@ -24,8 +29,9 @@ constexpr std::array<std::string_view, 17> kPunctuation = {
     ".", "!", "?", ",", ";", ":", "-", "'", "\"", "!!", "!!!", "??", "???", "?!?", "!?!",
     "?!?!", "!?!?"};
 
-const std::unordered_set<std::string_view>& NegationWords() {
-  static const std::unordered_set<std::string_view> kWords = {
+// StringTable rather than std::unordered_* for these per-word lookups: see string_table.h.
+const StringTable<bool>& NegationWords() {
+  static const StringTable<bool> kWords = SetOf({
       "aint",     "arent",    "cannot",   "cant",     "couldnt",  "darent",   "didnt",
       "doesnt",   "ain't",    "aren't",   "can't",    "couldn't", "daren't",  "didn't",
       "doesn't",  "dont",     "hadnt",    "hasnt",    "havent",   "isnt",     "mightnt",
@@ -34,13 +40,13 @@ const std::unordered_set<std::string_view>& NegationWords() {
       "nor",      "not",      "nothing",  "nowhere",  "oughtnt",  "shant",    "shouldnt",
       "uhuh",     "wasnt",    "werent",   "oughtn't", "shan't",   "shouldn't", "uh-uh",
       "wasn't",   "weren't",  "without",  "wont",     "wouldnt",  "won't",    "wouldn't",
-      "rarely",   "seldom",   "despite"};
+      "rarely",   "seldom",   "despite"});
   return kWords;
 }
 
-const std::unordered_map<std::string_view, double>& Boosters() {
-  static const std::unordered_map<std::string_view, double> kBoosters = [] {
-    std::unordered_map<std::string_view, double> m;
+const StringTable<double>& Boosters() {
+  static const StringTable<double> kBoosters = [] {
+    StringTable<double> m;
     for (std::string_view w :
          {"absolutely", "amazingly",   "awfully",    "completely",    "considerably", "decidedly",
           "deeply",     "effing",      "enormously", "entirely",      "especially",   "exceptionally",
@@ -50,24 +56,29 @@ const std::unordered_map<std::string_view, double>& Boosters() {
           "most",       "particularly", "purely",    "quite",         "really",       "remarkably",
           "so",         "substantially", "thoroughly", "totally",     "tremendously", "uber",
           "unbelievably", "unusually", "utterly",    "very"}) {
-      m.emplace(w, kBoosterIncrement);
+      m.Emplace(w, kBoosterIncrement);
     }
     for (std::string_view w :
          {"almost", "barely", "hardly", "just enough", "kind of", "kinda", "kindof", "kind-of",
           "less", "little", "marginally", "occasionally", "partly", "scarcely", "slightly",
           "somewhat", "sort of", "sorta", "sortof", "sort-of"}) {
-      m.emplace(w, kBoosterDecrement);
+      m.Emplace(w, kBoosterDecrement);
     }
     return m;
   }();
   return kBoosters;
 }
 
-const std::unordered_map<std::string_view, double>& SpecialIdioms() {
-  static const std::unordered_map<std::string_view, double> kIdioms = {
-      {"the shit", 3},         {"the bomb", 3},         {"bad ass", 1.5},
-      {"yeah right", -2},      {"cut the mustard", 2},  {"kiss of death", -1.5},
-      {"hand to mouth", -2}};
+const StringTable<double>& SpecialIdioms() {
+  static const StringTable<double> kIdioms = [] {
+    StringTable<double> m;
+    for (const auto& [idiom, valence] : std::initializer_list<std::pair<std::string_view, double>>{
+             {"the shit", 3}, {"the bomb", 3}, {"bad ass", 1.5}, {"yeah right", -2},
+             {"cut the mustard", 2}, {"kiss of death", -1.5}, {"hand to mouth", -2}}) {
+      m.Emplace(idiom, valence);
+    }
+    return m;
+  }();
   return kIdioms;
 }
 
@@ -132,7 +143,7 @@ std::vector<std::string_view> WordsAndEmoticons(std::string_view text) {
 }
 
 bool NegatedWord(std::string_view word) {
-  return NegationWords().contains(word) || word.find("n't") != std::string_view::npos;
+  return NegationWords().Find(word) != nullptr || word.find("n't") != std::string_view::npos;
 }
 
 bool AllCapDifferential(const std::vector<std::string_view>& words) {
@@ -189,9 +200,9 @@ class Valuation {
 
  private:
   double ScalarIncDec(std::size_t k, double valence) const {
-    const auto it = Boosters().find(lower_[k]);
-    if (it == Boosters().end()) return 0;
-    double scalar = it->second;
+    const double* found = Boosters().Find(lower_[k]);
+    if (found == nullptr) return 0;
+    double scalar = *found;
     if (valence < 0) scalar *= -1;
     if (is_cap_diff_ && VaderIsUpper(words_[k])) {
       scalar = valence > 0 ? scalar + kCapsIncrement : scalar - kCapsIncrement;
@@ -232,21 +243,20 @@ class Valuation {
     const std::string three_two_one = Join({w[index - 3], w[index - 2], w[index - 1]});
     const std::string three_two = Join({w[index - 3], w[index - 2]});
     for (const std::string* seq : {&one_zero, &two_one_zero, &two_one, &three_two_one, &three_two}) {
-      const auto it = SpecialIdioms().find(*seq);
-      if (it != SpecialIdioms().end()) {
-        valence = it->second;
+      if (const double* idiom = SpecialIdioms().Find(*seq)) {
+        valence = *idiom;
         break;
       }
     }
     if (w.size() - 1 > index) {
-      const auto it = SpecialIdioms().find(Join({w[index], w[index + 1]}));
-      if (it != SpecialIdioms().end()) valence = it->second;
+      if (const double* idiom = SpecialIdioms().Find(Join({w[index], w[index + 1]}))) valence = *idiom;
     }
     if (w.size() - 1 > index + 1) {
-      const auto it = SpecialIdioms().find(Join({w[index], w[index + 1], w[index + 2]}));
-      if (it != SpecialIdioms().end()) valence = it->second;
+      if (const double* idiom = SpecialIdioms().Find(Join({w[index], w[index + 1], w[index + 2]}))) {
+        valence = *idiom;
+      }
     }
-    if (Boosters().contains(three_two) || Boosters().contains(two_one)) {
+    if (Boosters().Find(three_two) != nullptr || Boosters().Find(two_one) != nullptr) {
       valence = valence + kBoosterDecrement;
     }
     return valence;
@@ -325,7 +335,7 @@ VaderScores VaderScorer::Score(std::string_view text, bool with_terms) const {
   sentiments.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     if ((i + 1 < n && valuation.lower(i) == "kind" && valuation.lower(i + 1) == "of") ||
-        Boosters().contains(valuation.lower(i))) {
+        Boosters().Find(valuation.lower(i)) != nullptr) {
       sentiments.push_back(0);
       continue;
     }

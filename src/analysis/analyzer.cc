@@ -469,8 +469,10 @@ Analysis Analyzer::Impl::Run(const Post& post) {
                                }));
         if (!is_number || !kTimeUnits.contains(folded[n + 1])) continue;
         const std::string phrase = folded[i] + " " + number + " " + folded[n + 1];
-        signal_terms[duration_category].insert(phrase);
-        signal_entries[duration_category].insert(&kElapsedTerm);
+        // Not again when a taxonomy term already matched these words ("for two days").
+        if (signal_terms[duration_category].insert(phrase).second) {
+          signal_entries[duration_category].insert(&kElapsedTerm);
+        }
       }
     }
     // A second and third distinct term of the same signal ("keeps killing", "at random",

@@ -89,6 +89,10 @@ Result<std::string> RunReanalyze(const ReanalyzeJobOptions& options, const Clock
     return Status::Ok();
   });
   if (!done.ok()) return done.status();
+  // The last word, also when there was nothing to read (no batch reported anything).
+  ctx.Progress(done->done, std::max(done->total, done->done),
+               std::to_string(done->done) + " posts analysed, " + std::to_string(done->changed) +
+                   " changed");
   return nlohmann::json{{"done", done->done}, {"changed", done->changed}, {"total", done->total}}
       .dump();
 }

@@ -91,8 +91,10 @@ TEST_F(ReanalyzeJobTest, RecomputesStoredPostsAfterATaxonomyChangeAndReportsProg
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   EXPECT_EQ(nlohmann::json::parse(*first),
             (nlohmann::json{{"done", 7}, {"changed", 7}, {"total", 7}}));
-  // Real progress: a first report before any work, then one per batch of 3, ending at 7/7.
-  ASSERT_EQ(seen.size(), 4u);
+  // Real progress: a first report before any work, one per batch of 3, then the final 7/7.
+  ASSERT_EQ(seen.size(), 5u);
+  EXPECT_EQ(seen[4].done, 7);
+  EXPECT_EQ(seen[4].total, 7);
   EXPECT_EQ(seen[1].done, 3);
   EXPECT_EQ(seen[1].total, 7);
   EXPECT_EQ(seen[2].done, 6);

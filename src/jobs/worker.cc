@@ -71,8 +71,8 @@ void Worker::Stop() {
     {
       std::unique_lock lock(mu_);
       auto all_done = [this] {
-        return std::all_of(attempts_.begin(), attempts_.end(),
-                           [](const auto& kv) { return kv.second->done; });
+        return reserved_ == 0 && std::all_of(attempts_.begin(), attempts_.end(),
+                                             [](const auto& kv) { return kv.second->done; });
       };
       if (!all_done()) {
         spdlog::info("worker {} draining {} running job(s) for up to {} ms", options_.id,
@@ -110,9 +110,10 @@ void Worker::Stop() {
 }
 
 int Worker::BusySlots() const {
-  return static_cast<int>(std::count_if(attempts_.begin(), attempts_.end(), [](const auto& kv) {
-    return !kv.second->done && !kv.second->recording;
-  }));
+  return reserved_ +
+         static_cast<int>(std::count_if(attempts_.begin(), attempts_.end(), [](const auto& kv) {
+           return !kv.second->done && !kv.second->recording;
+         }));
 }
 
 int Worker::running() const {
@@ -126,11 +127,6 @@ std::int64_t Worker::finished() const {
   return finished_;
 }
 
-void Worker::ForgetDone() {
-  std::lock_guard lock(mu_);
-  std::erase_if(attempts_, [](const auto& kv) { return kv.second->done; });
-}
-
 // Counted in idle_runners_ from its creation, except while it runs an attempt.
 void Worker::RunnerLoop() {
   std::unique_lock lock(mu_);
@@ -141,7 +137,7 @@ void Worker::RunnerLoop() {
     Attempt* a = to_run_.front();
     to_run_.pop_front();
     lock.unlock();
-    RunAttempt(a);
+    while (a != nullptr) a = RunAttempt(a);
     lock.lock();
     ++idle_runners_;
   }
@@ -150,20 +146,7 @@ void Worker::RunnerLoop() {
 void Worker::ClaimLoop() {
   std::int64_t last_rescue_us = 0;
   while (true) {
-    ForgetDone();
-    int free_slots;
-    {
-      std::unique_lock lock(mu_);
-      if (stopping_) break;
-      free_slots = options_.concurrency - BusySlots();
-      if (free_slots <= 0) {
-        // All slots busy: wait until one frees (its handler ended) or Stop.
-        cv_.wait_for(lock, std::chrono::milliseconds(200), [this] {
-          return stopping_ || BusySlots() < options_.concurrency;
-        });
-        continue;
-      }
-    }
+    // Also while every slot is busy (runners then claim their next jobs themselves).
     const std::int64_t now_us = clock_.MonotonicMicros();
     if (now_us - last_rescue_us >= options_.rescue_interval_ms * 1000) {
       last_rescue_us = now_us;
@@ -172,6 +155,20 @@ void Worker::ClaimLoop() {
         spdlog::warn("worker {}: RescueExpired: {}", options_.id, rescued.status().ToString());
       } else if (*rescued > 0) {
         spdlog::warn("worker {}: rescued {} job(s) whose lease expired", options_.id, *rescued);
+      }
+    }
+    int free_slots;
+    {
+      std::unique_lock lock(mu_);
+      if (stopping_) break;
+      free_slots = options_.concurrency - BusySlots();
+      if (free_slots <= 0) {
+        // All slots busy: wait until one frees (a runner found no next job, or an outcome is
+        // still being written: seen at the latest at the next period) or Stop.
+        cv_.wait_for(lock, std::chrono::milliseconds(200), [this] {
+          return stopping_ || BusySlots() < options_.concurrency;
+        });
+        continue;
       }
     }
     auto leases = queue_.Claim(options_.id, free_slots, types_, options_.lease_ms);
@@ -191,16 +188,7 @@ void Worker::ClaimLoop() {
     }
     std::lock_guard lock(mu_);
     for (Lease& lease : *leases) {
-      auto a = std::make_shared<Attempt>();
-      const int job_timeout = lease.job.timeout_s > 0 ? lease.job.timeout_s : options_.job_timeout_s;
-      a->timeout_s = std::min(job_timeout, options_.job_timeout_s);
-      a->deadline_us = clock_.MonotonicMicros() + std::int64_t{a->timeout_s} * 1'000'000;
-      a->lease = std::move(lease);
-      spdlog::info("worker {}: job {} ({}) claimed, attempt {}", options_.id, a->lease.job_id,
-                   a->lease.job.type, a->lease.job.attempts);
-      // Keyed by attempt: a job can be requeued and claimed again before it is forgotten.
-      attempts_[a->lease.job_id + "#" + std::to_string(a->lease.token)] = a;
-      to_run_.push_back(a.get());
+      to_run_.push_back(Register(std::move(lease)));
       // Every runner busy (running, or writing an outcome to a slow queue): one more.
       if (static_cast<int>(to_run_.size()) > idle_runners_) {
         ++idle_runners_;
@@ -211,7 +199,40 @@ void Worker::ClaimLoop() {
   }
 }
 
-void Worker::RunAttempt(Attempt* a) {
+Worker::Attempt* Worker::Register(Lease lease) {
+  auto a = std::make_shared<Attempt>();
+  const int job_timeout = lease.job.timeout_s > 0 ? lease.job.timeout_s : options_.job_timeout_s;
+  a->timeout_s = std::min(job_timeout, options_.job_timeout_s);
+  a->deadline_us = clock_.MonotonicMicros() + std::int64_t{a->timeout_s} * 1'000'000;
+  a->lease = std::move(lease);
+  spdlog::info("worker {}: job {} ({}) claimed, attempt {}", options_.id, a->lease.job_id,
+               a->lease.job.type, a->lease.job.attempts);
+  // Keyed by attempt: a job can be requeued and claimed again while an older attempt of it is
+  // still recording its outcome.
+  a->key = a->lease.job_id + "#" + std::to_string(a->lease.token);
+  // Claimed after Stop's drain grace ran out (a runner's claim in flight): stop it at once.
+  if (abandon_writes_) a->control.Request(StopReason::kShutdown);
+  attempts_[a->key] = a;
+  return a.get();
+}
+
+Worker::Attempt* Worker::ClaimNext() {
+  auto leases = queue_.Claim(options_.id, 1, types_, options_.lease_ms);
+  if (!leases.ok()) {
+    spdlog::debug("worker {}: claim failed: {}", options_.id, leases.status().ToString());
+  }
+  Attempt* next = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    --reserved_;
+    // Even when stopping: a claimed job is run (or stopped by the drain) like any other.
+    if (leases.ok() && !leases->empty()) next = Register(std::move(leases->front()));
+  }
+  if (next == nullptr) cv_.notify_all();  // the slot is free: the claim loop takes over
+  return next;
+}
+
+Worker::Attempt* Worker::RunAttempt(Attempt* a) {
   std::mutex progress_mu;
   std::optional<JobProgress> pending;
   std::int64_t last_sent_us = 0;
@@ -237,18 +258,28 @@ void Worker::RunAttempt(Attempt* a) {
   }
   {
     // The handler is done: its slot is free for another job while the outcome is written (which
-    // may take a while if the job's backend is unreachable; its lease is still renewed).
+    // may take a while if the job's backend is unreachable; its lease is still renewed). No
+    // wake-up here: the claim loop sees it at its next period, and usually this runner claims
+    // the slot's next job itself as soon as the outcome is written.
     std::lock_guard lock(mu_);
     a->recording = true;
   }
-  cv_.notify_all();
   Finish(*a, outcome);
+  bool claim_next;
   {
     std::lock_guard lock(mu_);
     a->done = true;
     ++finished_;
+    const std::string key = a->key;
+    attempts_.erase(key);  // `a` may be gone from here on
+    claim_next = !stopping_ && BusySlots() < options_.concurrency;
+    if (claim_next) ++reserved_;
   }
-  cv_.notify_all();
+  if (!claim_next) {
+    cv_.notify_all();
+    return nullptr;
+  }
+  return ClaimNext();
 }
 
 // An outcome is written until the queue takes it or refuses it for good: while the backend is

@@ -8,13 +8,16 @@
 //    enforces the hard deadline of inline attempts, and reports the worker (ReportWorker);
 //  - runner threads, started on demand and reused (as many as attempts were ever in progress at
 //    once: `concurrency`, plus any still writing an outcome): each runs a claimed attempt,
-//    forwards its progress (throttled) and ends the attempt with Complete or Fail. (A thread per
-//    attempt cost more than a cheap inline job itself: clone, stack mmap/munmap.) A write
-//    refused with Aborted (stale lease: the job was rescued and belongs to another attempt) is
-//    logged and never retried; a write that failed because the queue is unreachable is retried
-//    (capped backoff) until it is taken or refused, or until Stop's drain grace ends. Meanwhile the lease keeps being renewed, so an outage of the
-//    queue does not make a finished job run twice, and the slot is free for other jobs (e.g.
-//    from the SQL fallback while Redis is down).
+//    forwards its progress (throttled) and ends the attempt with Complete or Fail, then, while a
+//    slot is free, claims the next job itself and runs it: no hand-off between threads per job
+//    while work is queued. (A thread per attempt, or a hand-off per job, cost more than a cheap
+//    inline job itself: clone and stack mmap/munmap, futex wake-ups.)
+//    A write refused with Aborted (stale lease: the job was rescued and belongs to another
+//    attempt) is logged and never retried; a write that failed because the queue is unreachable
+//    is retried (capped backoff) until it is taken or refused, or until Stop's drain grace ends.
+//    Meanwhile the lease keeps being renewed, so an outage of the queue does not make a finished
+//    job run twice, and the slot is free for other jobs (e.g. from the SQL fallback while Redis
+//    is down).
 //
 // Stop (idempotent; also from the destructor) drains: no new claims; running attempts get
 // drain_grace_ms to finish; those still running are then stopped (SIGTERM, kill_grace, SIGKILL)
@@ -85,6 +88,7 @@ class Worker {
     AttemptControl control;
     std::int64_t deadline_us = 0;  // monotonic
     int timeout_s = 0;
+    std::string key;         // in attempts_
     bool recording = false;  // the handler ended; the outcome is being written (slot free)
     int heartbeat_failures = 0;  // in a row; heartbeat thread only
     bool done = false;
@@ -93,12 +97,17 @@ class Worker {
   void ClaimLoop();
   void HeartbeatLoop();
   void RunnerLoop();
-  void RunAttempt(Attempt* attempt);
+  // Runs the attempt and records its outcome; returns the next attempt this runner claimed
+  // (nullptr: none, the runner goes idle).
+  Attempt* RunAttempt(Attempt* attempt);
+  Attempt* ClaimNext();  // with a slot reserved (reserved_)
+  Attempt* Register(Lease lease);  // a claimed lease into attempts_; needs mu_ held
   void Finish(const Attempt& attempt, const AttemptOutcome& outcome);
   template <typename F>
   Status WriteOutcome(const std::string& job_id, F&& write);
-  void ForgetDone();  // drops finished attempts; needs mu_ NOT held
-  int BusySlots() const;  // attempts whose handler still runs; needs mu_ held
+  // Attempts whose handler still runs, plus slots reserved by runners claiming their next job;
+  // needs mu_ held.
+  int BusySlots() const;
   WorkerInfo Info() const;
 
   JobQueue& queue_;
@@ -115,6 +124,7 @@ class Worker {
   std::deque<Attempt*> to_run_;     // claimed, waiting for a runner (owned by attempts_)
   std::condition_variable run_cv_;  // to_run_ filled, or stop_runners_
   int idle_runners_ = 0;
+  int reserved_ = 0;  // runners claiming their next job (each holds a slot)
   bool stop_runners_ = false;
   bool started_ = false;
   bool stopping_ = false;       // no more claims

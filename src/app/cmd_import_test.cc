@@ -71,9 +71,11 @@ class ImportCliTest : public ::testing::Test {
 std::string Line(const std::string& id, const std::string& created_at = "1700000000") {
   return R"({"source":"reddit","external_id":")" + id + R"(","url":"https://reddit.com/)" + id +
          R"(","title":"Panne )" + id + R"(","content":"Le serveur )" + id +
-         R"( ne répond plus","created_at":)" + created_at + "}\n";
+         R"( ne répond plus","created_at":)" + created_at + R"(,"collected_at":1700000100})" + "\n";
 }
 
+// Lines carry collected_at: without it, import stamps the time of the run, and a later run of
+// the same file updates collected_at.
 TEST_F(ImportCliTest, BadLinesAreNamedAndASecondRunChangesNothing) {
   const std::string file = Line("a") + "{not json\n" + Line("b") + Line("c");
   CliRun r = Import(file);

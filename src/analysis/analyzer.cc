@@ -13,6 +13,7 @@
 #include "analysis/phrase_matcher.h"
 #include "analysis/sentiment_lexicon.h"
 #include "analysis/stemmer.h"
+#include "analysis/string_table.h"
 #include "analysis/tokenizer.h"
 #include "analysis/utf8.h"
 #include "analysis/vader.h"
@@ -422,8 +423,14 @@ Analysis Analyzer::Impl::Run(const Post& post) {
     static const std::set<std::string_view> kNegators = {
         "no", "not", "zero", "without", "never", "isn", "wasn", "didn", "don", "doesn", "sans",
         "aucun", "aucune", "pas", "jamais", "0", "nothing", "nor", "rien", "ni"};
-    static const std::set<std::string_view> kElapsedBefore = {
-        "for", "after", "since", "been", "over", "depuis", "pendant", "bout", "apres"};
+    static const StringTable<bool> kElapsedBefore = [] {  // looked up for every word
+      StringTable<bool> t;
+      for (std::string_view w :
+           {"for", "after", "since", "been", "over", "depuis", "pendant", "bout", "apres"}) {
+        t.Emplace(w, true);
+      }
+      return t;
+    }();
     static const std::set<std::string_view> kNumberWords = {
         "a", "an", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
         "eleven", "twelve", "several", "few", "un", "une", "deux", "trois", "quatre", "cinq",
@@ -459,7 +466,7 @@ Analysis Analyzer::Impl::Run(const Post& post) {
     // "duration" signal when it has one.
     if (duration_category >= 0) {
       for (std::size_t i = 0; i + 2 < folded.size(); ++i) {
-        if (!kElapsedBefore.contains(folded[i])) continue;
+        if (kElapsedBefore.Find(folded[i]) == nullptr) continue;
         std::size_t n = i + 1;
         if (folded[n] == "de" && n + 2 < folded.size()) ++n;  // "au bout de 9 jours"
         const std::string& number = folded[n];

@@ -160,6 +160,7 @@ class Valuation {
     lower_.reserve(words.size());
     owned_.reserve(words.size());  // never reallocated: lower_ views into it
     valence_.reserve(words.size());
+    booster_.reserve(words.size());
     for (std::string_view w : words) {
       if (IsAsciiLower(w)) {
         lower_.push_back(w);  // most words: already lower case, no copy
@@ -168,12 +169,14 @@ class Valuation {
         lower_.push_back(owned_.back());
       }
       valence_.push_back(lexicon.Find(lower_.back()));  // one lookup per word, reused below
+      booster_.push_back(Boosters().Find(lower_.back()));
     }
   }
 
   bool InLexicon(std::size_t k) const { return valence_[k] != nullptr; }
 
   std::string_view lower(std::size_t i) const { return lower_[i]; }
+  const double* booster(std::size_t i) const { return booster_[i]; }
 
   double Valence(std::size_t index) const {
     const double* found = valence_[index];
@@ -200,7 +203,7 @@ class Valuation {
 
  private:
   double ScalarIncDec(std::size_t k, double valence) const {
-    const double* found = Boosters().Find(lower_[k]);
+    const double* found = booster_[k];
     if (found == nullptr) return 0;
     double scalar = *found;
     if (valence < 0) scalar *= -1;
@@ -296,6 +299,7 @@ class Valuation {
   std::vector<std::string_view> lower_;
   std::vector<std::string> owned_;  // lower-case copies of the words that needed one
   std::vector<const double*> valence_;  // lexicon entry of each word, or null
+  std::vector<const double*> booster_;  // booster scalar of each word, or null
   bool is_cap_diff_;
 };
 
@@ -335,7 +339,7 @@ VaderScores VaderScorer::Score(std::string_view text, bool with_terms) const {
   sentiments.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     if ((i + 1 < n && valuation.lower(i) == "kind" && valuation.lower(i + 1) == "of") ||
-        Boosters().Find(valuation.lower(i)) != nullptr) {
+        valuation.booster(i) != nullptr) {
       sentiments.push_back(0);
       continue;
     }

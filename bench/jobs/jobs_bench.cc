@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -23,13 +24,11 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 
 #include "core/clock.h"
 #include "queue/job_queue.h"
@@ -76,8 +75,11 @@ double Percentile(const std::vector<double>& sorted, double p) {
 json Summary(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   if (v.empty()) return json{{"n", 0}};
-  return json{{"n", v.size()},           {"p50", Percentile(v, 50)}, {"p99", Percentile(v, 99)},
-              {"max", v.back()},         {"min", v.front()},
+  return json{{"n", v.size()},
+              {"p50", Percentile(v, 50)},
+              {"p99", Percentile(v, 99)},
+              {"max", v.back()},
+              {"min", v.front()},
               {"values", v.size() <= 100 ? json(v) : json::array()}};
 }
 
@@ -110,14 +112,13 @@ void Enqueue(const QueueFlags& qf, const EnqueueFlags& f) {
   for (int i = 0; i < f.count; ++i) {
     if (f.rate > 0) {
       // An absolute schedule: a slow call is caught up, so the mean rate is the one asked for.
-      std::this_thread::sleep_until(t0 + std::chrono::microseconds(
-                                             static_cast<std::int64_t>(i * 1e6 / f.rate)));
+      std::this_thread::sleep_until(
+          t0 + std::chrono::microseconds(static_cast<std::int64_t>(i * 1e6 / f.rate)));
     }
     auto e = queue->Enqueue(r);
     if (!e.ok()) Die("enqueue #" + std::to_string(i) + ": " + e.status().ToString());
   }
-  const double s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::cout << json{{"enqueued", f.count}, {"seconds", s}, {"per_second", f.count / s}}.dump()
             << std::endl;
 }
@@ -319,8 +320,8 @@ void Recovery(const QueueFlags& qf, const RecoveryFlags& f) {
           return false;
         },
         milliseconds(30'000), milliseconds(20));
-    if (!rerun) Die("job " + job_id + " did not run again within 30 s of kill " +
-                    std::to_string(k + 1));
+    if (!rerun)
+      Die("job " + job_id + " did not run again within 30 s of kill " + std::to_string(k + 1));
     ready_ms.push_back(static_cast<double>(after.started_at - kill_at));
     rerun_ms.push_back(static_cast<double>(reclaimed_at - kill_at));
     if (restart_seen) restart_ms.push_back(static_cast<double>(restart_seen - kill_at));
@@ -364,8 +365,7 @@ void KillLoop(const std::string& data_dir, std::int64_t interval_ms, std::int64_
     }
     if (kill(pids[i % pids.size()], SIGKILL) == 0) ++kills;
   }
-  std::cout << json{{"kills", kills}, {"skipped_no_worker_running", skipped}}.dump()
-            << std::endl;
+  std::cout << json{{"kills", kills}, {"skipped_no_worker_running", skipped}}.dump() << std::endl;
 }
 
 }  // namespace

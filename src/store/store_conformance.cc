@@ -1149,5 +1149,58 @@ TEST_P(StoreConformanceTest, EmptyBulkUpsertChangesNothing) {
   EXPECT_TRUE(All(store()).empty());
 }
 
+// Stats may be cached per data version (store/stats_cache.h): every kind of write must show in
+// the next Stats call, with no other call in between, and a repeat with nothing written gives
+// the same figures.
+TEST_P(StoreConformanceTest, StatsFollowEveryKindOfWrite) {
+  auto total = [&](const PostFilter& f = {}) {
+    auto s = store().Stats(f, StatsBucket::kDay);
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return s.ok() ? *s : PostStats{};
+  };
+  ASSERT_TRUE(Upsert(store(), {MakePost("reddit", "1"), MakePost("reddit", "2")}).ok());
+  PostStats s = total();
+  EXPECT_EQ(s.total, 2);
+  EXPECT_EQ(total().total, 2) << "a repeat, nothing written";
+  PostFilter negative;
+  negative.sentiments = {"negative"};
+  EXPECT_EQ(total(negative).total, 0);
+
+  // An insert.
+  ASSERT_TRUE(Upsert(store(), {MakePost("hackernews", "3")}).ok());
+  EXPECT_EQ(total().total, 3);
+
+  // An update of a stored post that moves it between breakdowns.
+  Post changed = MakePost("reddit", "1");
+  changed.sentiment_label = "negative";
+  changed.is_complaint = true;
+  changed.collected_at += 10;
+  ASSERT_TRUE(Upsert(store(), {changed}).ok());
+  EXPECT_EQ(total(negative).total, 1);
+  s = total();
+  EXPECT_EQ(s.total, 3);
+  EXPECT_EQ(s.complaints, 1);
+  EXPECT_EQ(s.negative, 1);
+
+  // Triage: answered, then false positive (which leaves the default figures).
+  const std::int64_t id = Find(store(), "reddit", "1").id;
+  TriagePatch answer;
+  answer.answered = true;
+  answer.now = kT0 + 100;
+  ASSERT_TRUE(store().UpdateTriage(id, answer).ok());
+  s = total();
+  EXPECT_EQ(s.answered, 1);
+  EXPECT_EQ(s.unanswered_complaints, 0);
+  TriagePatch fp;
+  fp.false_positive = true;
+  ASSERT_TRUE(store().UpdateTriage(id, fp).ok());
+  EXPECT_EQ(total().total, 2);
+  EXPECT_EQ(total(negative).total, 0);
+
+  // A bulk load.
+  ASSERT_TRUE(store().BulkUpsertPosts(Batches({{MakePost("trustpilot", "4")}})).ok());
+  EXPECT_EQ(total().total, 3);
+}
+
 }  // namespace
 }  // namespace ct

@@ -20,6 +20,7 @@
 #include "store/postgres/pg_post_row.h"
 #include "store/postgres/pg_transaction.h"
 #include "store/postgres/upsert_plan.h"
+#include "store/stats_cache.h"
 
 namespace ct {
 namespace {
@@ -186,7 +187,8 @@ class PostgresStore final : public Store {
                 const PostgresStoreOptions& options)
       : clock_(clock),
         options_(options),
-        pool_(url, cfg.pool_size, cfg.busy_timeout_ms, cfg.busy_timeout_ms) {}
+        pool_(url, cfg.pool_size, cfg.busy_timeout_ms, cfg.busy_timeout_ms),
+        stats_cache_(static_cast<std::size_t>(std::max(0, options.stats_cache_entries))) {}
 
   std::string_view backend() const override { return "postgresql"; }
 
@@ -362,10 +364,30 @@ class PostgresStore final : public Store {
                                      "country, is_complaint, answered FROM posts" +
                                      pg::PostWhere(filter, params) + ") f");
     }
-    PostStats stats;
+    // One REPEATABLE READ snapshot for the data version and the aggregate, so a cached result
+    // is exactly what a fresh computation at that version gives (migrations/0006).
+    StatsCache::Value cached;
     CT_RETURN_IF_ERROR(pool_.Run([&](PgConnection& conn) -> Status {
+      CT_ASSIGN_OR_RETURN(
+          pg::PgTransaction tx,
+          pg::PgTransaction::Begin(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+      CT_ASSIGN_OR_RETURN(PgResult v, conn.Exec("SELECT version FROM post_data_version"));
+      const std::int64_t version = v.rows() > 0 ? v.Int(0, 0) : 0;
+      CT_ASSIGN_OR_RETURN(cached,
+                          stats_cache_.GetOrCompute(StatsCacheKey(filter, bucket), version, [&]() {
+                            return ComputeStats(conn, sql, params, bucket);
+                          }));
+      return tx.Commit();
+    }));
+    return *cached;
+  }
+
+ private:
+  static Result<PostStats> ComputeStats(PgConnection& conn, const std::string& sql,
+                                        const PgParams& params, StatsBucket bucket) {
+    PostStats stats;
+    {
       CT_ASSIGN_OR_RETURN(PgResult r, conn.Exec(sql, params));
-      stats = PostStats{};
       std::map<std::string, TimelinePoint> timeline;
       for (int i = 0; i < r.rows(); ++i) {
         const std::int64_t count = r.Int(i, 7);
@@ -409,8 +431,7 @@ class PostgresStore final : public Store {
         point.period = period;
         stats.timeline.push_back(std::move(point));
       }
-      return Status::Ok();
-    }));
+    }
     for (auto* v : {&stats.by_source, &stats.by_sentiment, &stats.by_product, &stats.by_language,
                     &stats.by_country}) {
       SortBreakdown(*v);
@@ -418,6 +439,7 @@ class PostgresStore final : public Store {
     return stats;
   }
 
+ public:
   Result<Post> UpdateTriage(std::int64_t id, const TriagePatch& patch) override {
     PgParams params;
     std::string set;
@@ -609,6 +631,7 @@ class PostgresStore final : public Store {
   const Clock& clock_;
   const PostgresStoreOptions options_;
   pg::PgPool pool_;
+  StatsCache stats_cache_;
 };
 
 }  // namespace

@@ -8,7 +8,8 @@
 //
 // Stats: filters without q read post_rollup, a per-day count kept exact by triggers in the
 // writing transaction (migrations/0003_post_rollup.sql), plus the posts of the partial days at
-// sub-day since/until bounds; filters with q scan the posts.
+// sub-day since/until bounds; filters with q scan the posts. Results are cached per data
+// version (store/stats_cache.h), so a repeat between two writes costs one indexed read.
 //
 // Upserts serialise on a transaction-scoped advisory lock (as SQLite's single writer does), so
 // concurrent importers never race on the same new post; triage changes take it shared (they
@@ -34,6 +35,10 @@ struct PostgresStoreOptions {
   // Stats for filters without q sum post_rollup (plus the edges of sub-day bounds); false
   // always scans the posts (the reference the rollup is tested against).
   bool stats_from_rollup = true;
+  // Stats results kept per (filter, bucket), valid while the posts are unchanged (the
+  // post_data_version counter, bumped by a statement trigger in every writing transaction, is
+  // part of the key: migrations/0006). 0 disables the cache.
+  int stats_cache_entries = 256;
 };
 
 // `url` is a libpq URL, e.g. "postgresql://user:pass@host:5432/db". `clock` must outlive the

@@ -3,8 +3,10 @@
 // latencies the API needs (p50/p99 of each page and stats kind the dashboard asks for).
 //
 //   postgres_store_bench [--url postgresql://...] [--posts N] [--batch B] [--reads-only 1]
-//                        [--repeat R] [--skip-reads 1]
+//                        [--repeat R] [--skip-reads 1] [--stats-cache ENTRIES]
 //
+// --stats-cache 0 turns the stats cache off (every Stats call aggregates; the default keeps
+// results per data version, as the API's store does).
 // Without --url it starts a throw-away server (tests/support/pg_server.h). --reads-only skips
 // the import (for a database loaded by an earlier run with the same --posts).
 #include <algorithm>
@@ -71,7 +73,9 @@ bool Measure(const char* name, int repeat, Fn call) {
     ms.push_back(Since(t) * 1000);
   }
   std::sort(ms.begin(), ms.end());
-  auto at = [&](double q) { return ms[std::min(ms.size() - 1, static_cast<size_t>(q * ms.size()))]; };
+  auto at = [&](double q) {
+    return ms[std::min(ms.size() - 1, static_cast<size_t>(q * ms.size()))];
+  };
   std::printf("%-40s p50 %8.2f ms  p99 %8.2f ms  max %8.2f ms  (%d runs; %s)\n", name, at(0.5),
               at(0.99), ms.back(), repeat, detail.c_str());
   std::fflush(stdout);
@@ -87,12 +91,15 @@ int main(int argc, char** argv) {
   bool reads_only = false;
   bool skip_reads = false;
   int repeat = 200;
+  ct::PostgresStoreOptions options;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--url") == 0) url = argv[i + 1];
     if (std::strcmp(argv[i], "--posts") == 0) posts = std::atoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--batch") == 0) batch_size = std::atoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--reads-only") == 0) reads_only = std::atoi(argv[i + 1]) != 0;
     if (std::strcmp(argv[i], "--skip-reads") == 0) skip_reads = std::atoi(argv[i + 1]) != 0;
+    if (std::strcmp(argv[i], "--stats-cache") == 0)
+      options.stats_cache_entries = std::atoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--repeat") == 0) repeat = std::max(1, std::atoi(argv[i + 1]));
   }
   std::unique_ptr<ct::testing::PgServer> server;
@@ -113,7 +120,7 @@ int main(int argc, char** argv) {
   ct::SystemClock clock;
   ct::StoreConfig cfg;
   cfg.busy_timeout_ms = 60'000;
-  auto store = ct::OpenPostgresStore(url, cfg, clock);
+  auto store = ct::OpenPostgresStore(url, cfg, clock, options);
   if (!store.ok()) {
     std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
     return 1;
@@ -222,7 +229,8 @@ int main(int argc, char** argv) {
     f.sentiments = {"negative"};
     f.answered = false;
   });
-  stats("stats week, q=outage (scan)", StatsBucket::kWeek, [](PostFilter& f) { f.q = "outage"; }, 3);
+  stats(
+      "stats week, q=outage (scan)", StatsBucket::kWeek, [](PostFilter& f) { f.q = "outage"; }, 3);
   stats("stats day, sub-day since (rollup+edge)", StatsBucket::kDay,
         [&](PostFilter& f) { f.since = last_created - 7 * 86400 - 3600; });
   return ok ? 0 : 1;

@@ -19,6 +19,7 @@
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_migrations.h"
 #include "store/sqlite/sqlite_post_filter.h"
+#include "store/stats_cache.h"
 
 namespace ct {
 namespace {
@@ -312,97 +313,6 @@ class StatsAccumulator {
   std::int64_t answered_ = 0;
   std::int64_t unanswered_complaints_ = 0;
   KeyCounts by_source_, by_sentiment_, by_product_, by_language_, by_country_;
-};
-
-// Unambiguous text for a (filter, bucket) pair: every field, length-prefixed.
-std::string StatsCacheKey(const PostFilter& f, StatsBucket bucket) {
-  std::string key;
-  auto add = [&key](std::string_view v) {
-    key += std::to_string(v.size());
-    key += ':';
-    key += v;
-  };
-  auto add_list = [&](const std::vector<std::string>& values) {
-    add(std::to_string(values.size()));
-    for (const std::string& v : values) add(v);
-  };
-  auto add_opt = [&](const auto& v) { add(v ? std::to_string(static_cast<std::int64_t>(*v)) : "-"); };
-  add(StatsBucketName(bucket));
-  add_list(f.sources);
-  add_list(f.languages);
-  add_list(f.sentiments);
-  add_list(f.products);
-  add_list(f.countries);
-  add_opt(f.complaint);
-  add_opt(f.answered);
-  add_opt(f.false_positive);
-  add_opt(f.since);
-  add_opt(f.until);
-  add(f.q);
-  return key;
-}
-
-// Stats results of one data version. Entries of older versions are dropped as soon as a newer
-// one is stored; when full, everything is dropped (the next requests recompute). Callers that
-// miss on the same (key, version) while it is being computed wait for that computation instead
-// of running their own (a dashboard opening after an import sends the same requests from
-// several clients at once). Thread-safe.
-class StatsCache {
- public:
-  using Value = std::shared_ptr<const PostStats>;
-
-  explicit StatsCache(std::size_t capacity) : capacity_(capacity) {}
-
-  // The stats for (key, version), from the cache or from `compute` (run on the caller's
-  // snapshot, which must be at `version`).
-  Result<Value> GetOrCompute(const std::string& key, std::int64_t version,
-                             const std::function<Result<PostStats>()>& compute) {
-    if (capacity_ == 0) {
-      CT_ASSIGN_OR_RETURN(PostStats stats, compute());
-      return std::make_shared<const PostStats>(std::move(stats));
-    }
-    const std::string flight = std::to_string(version) + '@' + key;
-    std::promise<Value> promise;
-    {
-      std::unique_lock lock(mu_);
-      if (version == version_) {
-        auto it = entries_.find(key);
-        if (it != entries_.end()) return it->second;
-      }
-      auto running = in_flight_.find(flight);
-      if (running != in_flight_.end()) {
-        std::shared_future<Value> result = running->second;
-        lock.unlock();
-        if (Value v = result.get()) return v;
-        // That computation failed: try on this caller's own connection.
-        CT_ASSIGN_OR_RETURN(PostStats stats, compute());
-        return std::make_shared<const PostStats>(std::move(stats));
-      }
-      in_flight_.emplace(flight, promise.get_future().share());
-    }
-    Result<PostStats> computed = compute();
-    Value value = computed.ok() ? std::make_shared<const PostStats>(std::move(*computed)) : nullptr;
-    {
-      std::lock_guard lock(mu_);
-      in_flight_.erase(flight);
-      if (value && version >= version_) {  // older snapshots are not kept
-        if (version > version_ || entries_.size() >= capacity_) entries_.clear();
-        version_ = version;
-        entries_[key] = value;
-      }
-    }
-    promise.set_value(value);
-    if (!value) return computed.status();
-    return value;
-  }
-
- private:
-  const std::size_t capacity_;
-  std::mutex mu_;
-  std::int64_t version_ = -1;                      // guarded by mu_
-  std::unordered_map<std::string, Value> entries_;  // guarded by mu_
-  // "version@key" -> the result being computed; guarded by mu_
-  std::unordered_map<std::string, std::shared_future<Value>> in_flight_;
 };
 
 // A fixed set of connections handed to one caller at a time.

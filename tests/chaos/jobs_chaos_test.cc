@@ -116,9 +116,26 @@ class ServeChaosTest : public ::testing::Test {
     const nlohmann::json s = State();
     if (!s.contains("children")) return out;
     for (const auto& c : s["children"]) {
-      if (c["state"] == "running" && c["pid"].get<int>() > 0) out[c["name"]] = c["pid"];
+      const nlohmann::json& pid = c.contains("pid") ? c["pid"] : nlohmann::json();
+      if (c.value("state", "") == "running" && pid.is_number_integer() && pid.get<int>() > 0) {
+        out[c.value("name", "")] = pid.get<int>();
+      }
     }
     return out;
+  }
+
+  // The pid of child `name` once supervisor.json lists it running; 0 after `timeout`.
+  int RunningPid(const std::string& name, milliseconds timeout = milliseconds(10000)) const {
+    int pid = 0;
+    Eventually(
+        [&] {
+          const auto children = RunningChildren();
+          const auto it = children.find(name);
+          if (it != children.end()) pid = it->second;
+          return pid > 0;
+        },
+        timeout);
+    return pid;
   }
 
   std::string Enqueue(const std::string& type, const std::string& payload) {
@@ -162,7 +179,8 @@ TEST_F(ServeChaosTest, SupervisorRestartsAKilledChildQuickly) {
   for (const std::string name : {"worker-1", "api"}) {
     // The probe covers the worker's death; killing the API itself is meant to fail requests.
     if (name == "api") ExpectNoFailure(*probe, 20);
-    const int old_pid = RunningChildren().at(name);
+    const int old_pid = RunningPid(name);
+    ASSERT_GT(old_pid, 0) << name << " running in supervisor.json: " << State().dump();
     const auto t0 = Steady::now();
     ASSERT_EQ(kill(old_pid, SIGKILL), 0);
     ASSERT_TRUE(Eventually(
@@ -201,7 +219,9 @@ TEST_F(ServeChaosTest, WorkerKilledMidJobTheJobRunsAgainAndSucceedsOnce) {
   const std::string id = Enqueue("test.sleep", SleepPayload(2));
   ASSERT_TRUE(Eventually([&] { return Get(id).state == JobState::kRunning; }, milliseconds(20000)));
   const Job first = Get(id);
-  const int worker_pid = RunningChildren().at(first.worker_id);
+  const int worker_pid = RunningPid(first.worker_id);
+  ASSERT_GT(worker_pid, 0) << "worker " << first.worker_id << " running in supervisor.json: "
+                           << State().dump();
   const auto t0 = Steady::now();
   ASSERT_EQ(kill(worker_pid, SIGKILL), 0);
   ASSERT_TRUE(Eventually([&] { return Get(id).attempts >= 2; }, milliseconds(10000)));

@@ -5,6 +5,8 @@ find_package(GTest REQUIRED)
 
 add_library(ct_test_pch STATIC ${CMAKE_SOURCE_DIR}/tests/support/pch_anchor.cc)
 target_link_libraries(ct_test_pch PUBLIC GTest::gtest GTest::gmock GTest::gtest_main)
+# Test helpers shared by every test: #include "support/eventually.h" and the like.
+target_include_directories(ct_test_pch PUBLIC ${CMAKE_SOURCE_DIR}/tests)
 target_precompile_headers(ct_test_pch PUBLIC <gtest/gtest.h> <gmock/gmock.h> <string> <vector>
                           <memory> <optional> <functional> <map>)
 

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/eventually.h"
+
 namespace ct {
 namespace {
 
@@ -27,15 +29,7 @@ class ProcessGroupTest : public ::testing::Test {
 };
 
 // Polls (bounded) until the predicate holds.
-template <typename F>
-bool Eventually(F f, milliseconds limit = milliseconds(5000)) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (f()) return true;
-    std::this_thread::sleep_for(milliseconds(5));
-  }
-  return f();
-}
+using ::ct::testing::Eventually;
 
 TEST_F(ProcessGroupTest, ReadsStdoutLinesAndStderrTailAndExitCode) {
   auto g = Sh("echo one; echo two; echo oops >&2; printf partial; exit 3");

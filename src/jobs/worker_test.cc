@@ -13,6 +13,7 @@
 #include "jobs/builtin_jobs.h"
 #include "jobs/process_group.h"
 #include "queue/sql/sql_job_queue.h"
+#include "support/eventually.h"
 
 namespace ct {
 namespace {
@@ -35,15 +36,7 @@ std::vector<pid_t> ProcessesMentioning(const std::string& needle) {
   return pids;
 }
 
-template <typename F>
-bool Eventually(F f, milliseconds limit = milliseconds(20000)) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (f()) return true;
-    std::this_thread::sleep_for(milliseconds(20));
-  }
-  return f();
-}
+using ::ct::testing::Eventually;
 
 class WorkerTest : public ::testing::Test {
  protected:

@@ -22,6 +22,7 @@
 #include "http_probe.h"
 #include "jobs/process_group.h"
 #include "queue/sql/sql_job_queue.h"
+#include "support/eventually.h"
 
 namespace ct {
 namespace {
@@ -30,20 +31,8 @@ namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 using Steady = std::chrono::steady_clock;
 
-template <typename F>
-bool Eventually(F f, milliseconds limit) {
-  const auto end = Steady::now() + limit;
-  while (Steady::now() < end) {
-    if (f()) return true;
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  return f();
-}
-
-long long MsSince(Steady::time_point t0) {
-  return std::chrono::duration_cast<milliseconds>(Steady::now() - t0).count();
-}
-
+using testing::Eventually;
+using testing::MsSince;
 class ServeChaosTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { ASSERT_TRUE(BecomeChildSubreaper().ok()); }

@@ -25,6 +25,7 @@
 #include "queue/redis/redis_job_queue.h"
 #include "queue/redis/testing/redis_server.h"
 #include "queue/sql/sql_job_queue.h"
+#include "support/eventually.h"
 
 namespace ct {
 namespace {
@@ -33,20 +34,8 @@ namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 using Steady = std::chrono::steady_clock;
 
-template <typename F>
-bool Eventually(F f, milliseconds limit) {
-  const auto end = Steady::now() + limit;
-  while (Steady::now() < end) {
-    if (f()) return true;
-    std::this_thread::sleep_for(milliseconds(20));
-  }
-  return f();
-}
-
-long long MsSince(Steady::time_point t0) {
-  return std::chrono::duration_cast<milliseconds>(Steady::now() - t0).count();
-}
-
+using testing::Eventually;
+using testing::MsSince;
 constexpr int kJobsBefore = 1000;  // enqueued into Redis, in flight when it dies
 constexpr int kJobsDuring = 200;   // enqueued while Redis is down: into SQL
 constexpr std::int64_t kLeaseMs = 5000;  // the worker's default lease

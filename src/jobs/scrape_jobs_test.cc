@@ -275,18 +275,23 @@ TEST_F(ScrapeJobsTest, CancelledJobStopsBeforeFetching) {
 }
 
 // The production path: SQL queue -> Worker -> child process (`run-job`) -> handler -> store.
-TEST_F(ScrapeJobsTest, WorkerRunsAScrapeInAChildProcess) {
-  ASSERT_TRUE(BecomeChildSubreaper().ok());
-  const fs::path toml = dir_ / "config.toml";
-  std::ofstream(toml) << toml_;
-  ::setenv(kConfigEnv, toml.c_str(), 1);
+// Through the queue: a real Worker claims the job and runs it in a child process (this test
+// binary in run-job mode, with the config written to kConfigEnv), against the local server.
+Job RunThroughTheQueue(const fs::path& dir, const std::string& toml, const std::string& type,
+                       const std::string& payload) {
+  EXPECT_TRUE(BecomeChildSubreaper().ok());
+  const fs::path config_path = dir / "config.toml";
+  std::ofstream(config_path) << toml;
+  ::setenv(kConfigEnv, config_path.c_str(), 1);
   SystemClock clock;
-  auto queue = OpenSqlJobQueue("sqlite:" + (dir_ / "jobs.db").string(), QueueSqlOptions{}, clock);
-  ASSERT_TRUE(queue.ok()) << queue.status().ToString();
+  auto queue = OpenSqlJobQueue("sqlite:" + (dir / "jobs.db").string(), QueueSqlOptions{}, clock);
+  EXPECT_TRUE(queue.ok()) << queue.status().ToString();
+  if (!queue.ok()) return Job{};
   JobRegistry registry;
-  auto config = LoadConfig(toml.string(), {});
-  ASSERT_TRUE(config.ok()) << config.status().ToString();
-  ASSERT_TRUE(RegisterBuiltinJobs(registry, BuiltinJobOptionsFromConfig(*config, {}), clock).ok());
+  auto config = LoadConfig(config_path.string(), {});
+  EXPECT_TRUE(config.ok()) << config.status().ToString();
+  if (!config.ok()) return Job{};
+  EXPECT_TRUE(RegisterBuiltinJobs(registry, BuiltinJobOptionsFromConfig(*config, {}), clock).ok());
   WorkerOptions wo;
   wo.id = "w1";
   wo.concurrency = 1;
@@ -295,27 +300,45 @@ TEST_F(ScrapeJobsTest, WorkerRunsAScrapeInAChildProcess) {
   wo.idle_wait_ms = 50;
   wo.binary = CT_BINARY_DIR "/src/jobs/scrape_jobs_test";
   Worker worker(**queue, registry, wo, clock);
-  ASSERT_TRUE(worker.Start().ok());
+  EXPECT_TRUE(worker.Start().ok());
   EnqueueRequest req;
-  req.type = "scrape";
-  req.payload_json = R"({"source":"hackernews","query":"ovh"})";
-  ASSERT_TRUE(registry.ValidatePayload(req.type, req.payload_json).ok());
+  req.type = type;
+  req.payload_json = payload;
+  EXPECT_TRUE(registry.ValidatePayload(req.type, req.payload_json).ok());
   auto e = (*queue)->Enqueue(req);
-  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_TRUE(e.ok()) << e.status().ToString();
   Job job;
   const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < end) {
+  while (e.ok() && std::chrono::steady_clock::now() < end) {
     job = (*queue)->Get(e->job.id).value();
     if (job.state == JobState::kSucceeded || job.state == JobState::kDead) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling the queue's state
   }
   worker.Stop();
+  return job;
+}
+
+TEST_F(ScrapeJobsTest, WorkerRunsAScrapeInAChildProcess) {
+  const Job job = RunThroughTheQueue(dir_, toml_, "scrape", R"({"source":"hackernews","query":"ovh"})");
   ASSERT_EQ(job.state, JobState::kSucceeded) << job.last_error;
   const json r = json::parse(job.result_json);
   EXPECT_EQ(r["new"], 5);
   EXPECT_EQ(job.progress.done, 2);
   EXPECT_EQ(job.progress.total, 2);
   EXPECT_EQ(StoredPosts(), 5);
+}
+
+TEST_F(ScrapeJobsTest, ScrapeAllRunsThroughTheQueueEndToEnd) {
+  const Job job = RunThroughTheQueue(dir_, toml_, "scrape_all",
+                                     R"({"sources":["hackernews","reddit"],"queries":["ovh"]})");
+  ASSERT_EQ(job.state, JobState::kSucceeded) << job.last_error;
+  const json r = json::parse(job.result_json);
+  ASSERT_EQ(r["sources"].size(), 2u) << r.dump();
+  EXPECT_TRUE(r["failed"].empty()) << r.dump();
+  EXPECT_GT(r["new"].get<int>(), 5) << "more than Hacker News alone: " << r.dump();
+  EXPECT_EQ(StoredPosts(), r["new"].get<int>()) << "every new post is stored";
+  EXPECT_EQ(job.progress.done, job.progress.total) << "progress ran to its end";
+  EXPECT_GT(job.progress.total, 0);
 }
 
 // `run-job` child mode: the scrape types with the config named by kConfigEnv.

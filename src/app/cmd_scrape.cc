@@ -72,7 +72,7 @@ void RunScrapeCommand(const GlobalOptions& global, const ScrapeOptions& o) {
     std::cerr << r->source << " '" << run.query << "': " << run.pages << " pages, " << run.fetched
               << " fetched, " << run.inserted << " new, " << run.updated << " updated, "
               << run.duplicates << " duplicates" << (run.not_modified ? ", not modified" : "")
-              << '\n';
+              << (run.fallback.empty() ? "" : ", via fallback " + run.fallback) << '\n';
   }
   if (o.dry_run) {
     std::string line;

@@ -82,6 +82,12 @@ class CliScrapeTest : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     server_ = std::make_unique<LocalHttpServer>([](const ServerRequest& r) {
+      // Reddit: the JSON listing blocked, its RSS feed served (the automatic fallback).
+      if (r.path == "/search.json") return ServerReply{.status = 403, .body = "blocked"};
+      if (r.path == "/search.rss") {
+        return ServerReply{.headers = {{"Content-Type", "application/atom+xml"}},
+                           .body = Fixture("reddit/search.rss")};
+      }
       if (r.path != "/api/v1/search_by_date") return ServerReply{.status = 404};
       return ServerReply{.headers = {{"Content-Type", "application/json"}},
                          .body = Fixture(r.Param("page") == "1" ? "hackernews/page2.json"
@@ -94,7 +100,8 @@ class CliScrapeTest : public ::testing::Test {
                            << "\"\n[log]\nlevel = \"warn\"\n"
                            << "[fetch]\nallow_networks = [\"127.0.0.1/32\"]\n"
                            << "[sources.hackernews]\nbase_url = \"" << server_->Url("")
-                           << "\"\npage_size = 3\n";
+                           << "\"\npage_size = 3\n"
+                           << "[sources.reddit]\nbase_url = \"" << server_->Url("") << "\"\n";
   }
   void TearDown() override {
     server_->Stop();
@@ -104,6 +111,14 @@ class CliScrapeTest : public ::testing::Test {
   fs::path dir_, config_;
   std::unique_ptr<LocalHttpServer> server_;
 };
+
+TEST_F(CliScrapeTest, TheSummarySaysWhenTheFallbackWasUsed) {
+  CliRun r = Complaints(dir_, {"--config", config_.string(), "scrape", "reddit", "--query", "ovh"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("reddit 'ovh': 1 pages"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(", via fallback rss: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("403"), std::string::npos) << "the summary says why: " << r.err;
+}
 
 TEST_F(CliScrapeTest, DryRunPrintsThePostsAndStoresNothing) {
   CliRun r = Complaints(dir_, {"--config", config_.string(), "scrape", "hackernews", "--query", "ovh",

@@ -2,8 +2,8 @@
 // and prints each verdict with its evidence as one JSON object per line.
 //   FILE ending in .jsonl / .json: one post per line, fields read: title, content, rating,
 //   source, metadata (object); anything else is one plain-text post. '-' reads stdin.
-// Uses the [company] section of the config (brand terms, domains, relevance threshold) and the
-// taxonomy compiled into the binary, or --taxonomy PATH.
+// Uses the [company] section of the config (brand terms, domains, relevance threshold, and
+// company.taxonomy, else the taxonomy compiled into the binary); --taxonomy PATH overrides it.
 #include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "analysis/analyzer.h"
+#include "analysis/analyzer_factory.h"
 #include "app/app_context.h"
 #include "app/commands.h"
 
@@ -68,14 +69,7 @@ void RunAnalyze(const GlobalOptions& global, const AnalyzeOptions& o) {
   if (o.text.empty() == o.file.empty()) {
     Fail(Status::InvalidArgument("give either --text or a FILE"), "analyze", 2);
   }
-  auto taxonomy = o.taxonomy_path.empty() ? Taxonomy::Embedded() : Taxonomy::Load(o.taxonomy_path);
-  if (!taxonomy.ok()) Fail(taxonomy.status(), "analyze: loading the taxonomy");
-  AnalyzerOptions options;
-  options.company_name = config.company.name;
-  options.brand_terms = config.company.brand_terms;
-  options.domains = config.company.domains;
-  options.relevance_threshold = config.company.relevance_threshold;
-  auto analyzer = Analyzer::Create(std::move(options), std::move(taxonomy).value());
+  auto analyzer = AnalyzerForCompany(config.company, o.taxonomy_path);
   if (!analyzer.ok()) Fail(analyzer.status(), "analyze");
 
   const auto analyze_one = [&](Post post) {
@@ -137,7 +131,7 @@ void AddAnalyzeCommand(CLI::App& root, const GlobalOptions& global) {
   cmd->add_option("--metadata", opts->metadata,
                   "Source metadata as a JSON object, e.g. '{\"reviewer_country\":\"BE\"}'");
   cmd->add_option("--taxonomy", opts->taxonomy_path,
-                  "Taxonomy TOML to use instead of the built-in config/taxonomy.toml");
+                  "Taxonomy TOML to use instead of company.taxonomy or the built-in one");
   cmd->add_flag("--pretty", opts->pretty, "Indent the JSON");
   cmd->callback([&global, opts] { RunAnalyze(global, *opts); });
 }

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "analysis/analyzer.h"
+#include "analysis/analyzer_factory.h"
 #include "app/app_context.h"
 #include "app/commands.h"
 #include "domain/post_json.h"
@@ -71,14 +72,7 @@ void RunParse(const GlobalOptions& global, const ParseOptions& o) {
 
   std::unique_ptr<Analyzer> analyzer;
   if (o.analyze) {
-    auto taxonomy = Taxonomy::Embedded();
-    if (!taxonomy.ok()) Fail(taxonomy.status(), "parse: loading the taxonomy");
-    AnalyzerOptions ao;
-    ao.company_name = config.company.name;
-    ao.brand_terms = config.company.brand_terms;
-    ao.domains = config.company.domains;
-    ao.relevance_threshold = config.company.relevance_threshold;
-    auto a = Analyzer::Create(std::move(ao), std::move(taxonomy).value());
+    auto a = AnalyzerForCompany(config.company);
     if (!a.ok()) Fail(a.status(), "parse");
     analyzer = std::move(a).value();
   }

@@ -216,6 +216,7 @@ Status ApplyToml(const toml::table& root, AppConfig& c) {
     r.StringList("brand_terms", c.company.brand_terms);
     r.StringList("domains", c.company.domains);
     r.Double("relevance_threshold", c.company.relevance_threshold);
+    r.String("taxonomy", c.company.taxonomy);
     r.Finish();
   }
   {
@@ -288,6 +289,7 @@ Status ApplyEnvironment(const Environment& env, AppConfig& c) {
   str("REDIS_URL", c.queue.redis_url);
   str("COMPLAINTS_LISTEN", c.server.listen);
   str("COMPLAINTS_WEB_ROOT", c.server.web_root);
+  str("COMPLAINTS_TAXONOMY", c.company.taxonomy);
   str("COMPLAINTS_LOG_LEVEL", c.log.level);
   str("COMPLAINTS_LOG_FORMAT", c.log.format);
   CT_RETURN_IF_ERROR(ParseIntEnv(env, "WORKER_CONCURRENCY", c.queue.worker_concurrency));
@@ -426,6 +428,8 @@ Status ValidateConfig(const AppConfig& c) {
   if (c.company.name.empty()) return bad("company.name must not be empty");
   if (c.company.relevance_threshold < 0 || c.company.relevance_threshold > 1)
     return bad("company.relevance_threshold must be in [0, 1]");
+  if (!c.company.taxonomy.empty() && access(c.company.taxonomy.c_str(), R_OK) != 0)
+    return bad("company.taxonomy (COMPLAINTS_TAXONOMY): cannot read '" + c.company.taxonomy + "'");
   static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "off"};
   if (!kLevels.count(c.log.level)) return bad("log.level must be one of trace|debug|info|warn|error|off");
   if (c.log.format != "text" && c.log.format != "json") return bad("log.format must be text or json");

@@ -50,6 +50,9 @@ struct CompanyConfig {
   std::vector<std::string> domains = {"ovhcloud.com", "ovh.com", "ovh.net", "ovh.co.uk",
                                       "ovh.ie", "ovh.de", "ovh.es", "ovh.it", "ovh.ca"};
   double relevance_threshold = 0.3;  // posts below are kept but flagged as off-topic
+  // A taxonomy file (config/taxonomy.toml's format) for every analysis: scrapes, import,
+  // `complaints analyze` and the reanalyze job. "" = the taxonomy built into the binary.
+  std::string taxonomy;
 };
 
 // One cron schedule ([schedules.NAME] in TOML). Defaults: DESIGN.md §3.

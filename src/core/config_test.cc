@@ -15,6 +15,21 @@ TEST(ConfigTest, DefaultsAreTheEmbeddedOvhcloudProfile) {
   EXPECT_EQ(c->queue.job_timeout_s, 300);
 }
 
+TEST(ConfigTest, TheCompanyTaxonomyFileMustBeReadable) {
+  EXPECT_EQ(LoadConfigFromString("", {})->company.taxonomy, "") << "the built-in taxonomy";
+  const std::string path = CT_SOURCE_DIR "/config/taxonomy.toml";
+  auto c = LoadConfigFromString("[company]\ntaxonomy = \"" CT_SOURCE_DIR "/config/taxonomy.toml\"\n", {});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->company.taxonomy, path);
+  c = LoadConfigFromString("", {{"COMPLAINTS_TAXONOMY", path}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->company.taxonomy, path);
+  c = LoadConfigFromString("[company]\ntaxonomy = \"/nonexistent/taxonomy.toml\"\n", {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("company.taxonomy"), std::string::npos) << c.status().ToString();
+  EXPECT_NE(c.status().message().find("/nonexistent/taxonomy.toml"), std::string::npos);
+}
+
 TEST(ConfigTest, FileThenEnvironment) {
   auto c = LoadConfigFromString(R"(
 data_dir = "/var/lib/ct"

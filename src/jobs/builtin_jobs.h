@@ -16,7 +16,8 @@ struct BuiltinJobOptions {
   bool test_jobs = false;  // COMPLAINTS_TEST_JOBS=1: the test.* types
   // The scrape types' sources, [fetch], store and data dir. Default: the built-in config.
   ScrapeJobOptions scrape;
-  // The reanalyze type's taxonomy TOML; empty: the one compiled into the binary.
+  // The reanalyze type's taxonomy TOML; empty: the config's company.taxonomy, else the one
+  // compiled into the binary.
   std::string taxonomy_path;
 };
 

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/analyzer.h"
+#include "analysis/analyzer_factory.h"
 #include "analysis/reanalyze.h"
 #include "analysis/taxonomy.h"
 #include "domain/post_query.h"
@@ -26,16 +27,9 @@ PostFilter AllPosts() {
 }
 
 Result<std::unique_ptr<Analyzer>> MakeAnalyzer(const ReanalyzeJobOptions& options) {
-  auto taxonomy = options.taxonomy_path.empty() ? Taxonomy::Embedded()
-                                                : Taxonomy::Load(options.taxonomy_path);
-  if (!taxonomy.ok()) return taxonomy.status().WithContext("reanalyze: loading the taxonomy");
-  const CompanyConfig& company = options.config.company;
-  AnalyzerOptions ao;
-  ao.company_name = company.name;
-  ao.brand_terms = company.brand_terms;
-  ao.domains = company.domains;
-  ao.relevance_threshold = company.relevance_threshold;
-  return Analyzer::Create(std::move(ao), std::move(taxonomy).value());
+  auto analyzer = AnalyzerForCompany(options.config.company, options.taxonomy_path);
+  if (!analyzer.ok()) return analyzer.status().WithContext("reanalyze");
+  return analyzer;
 }
 
 // Fills a batch from ListPosts pages (at most kMaxPageSize rows each), after `last`.

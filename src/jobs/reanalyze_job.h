@@ -24,8 +24,8 @@
 namespace ct {
 
 struct ReanalyzeJobOptions {
-  AppConfig config;           // store and [company] (brand terms, domains, threshold)
-  std::string taxonomy_path;  // empty: the taxonomy compiled into the binary
+  AppConfig config;           // store and [company] (brand terms, domains, threshold, taxonomy)
+  std::string taxonomy_path;  // empty: config.company.taxonomy, else the compiled-in taxonomy
 };
 
 inline constexpr int kReanalyzeDefaultBatch = 500;

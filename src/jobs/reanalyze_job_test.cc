@@ -133,8 +133,9 @@ TEST_F(ReanalyzeJobTest, RecomputesStoredPostsAfterATaxonomyChangeAndReportsProg
   const auto at = toml.find(vps);
   ASSERT_NE(at, std::string::npos);
   toml.insert(at + vps.size(), R"("frobnicator", )");
-  options_.taxonomy_path = (dir_ / "taxonomy.toml").string();
-  std::ofstream(options_.taxonomy_path) << toml;
+  // Named by the config ([company] taxonomy), as an operator would, not by a job option.
+  options_.config.company.taxonomy = (dir_ / "taxonomy.toml").string();
+  std::ofstream(options_.config.company.taxonomy) << toml;
 
   seen.clear();
   auto changed = Run("{}", &seen);

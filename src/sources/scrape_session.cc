@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "analysis/analyzer.h"
+#include "analysis/analyzer_factory.h"
 #include "fetch/browser_fetcher.h"
 #include "fetch/fetch_options.h"
 #include "sources/source_spec.h"
@@ -86,13 +87,7 @@ Result<std::unique_ptr<ScrapeSession>> ScrapeSession::Open(const AppConfig& conf
   for (const SourceConfig& source : config.sources)
     s->fetcher_->SetSourceLimits(source.name, SourceLimitsFromConfig(source));
   if (options.analyze) {
-    CT_ASSIGN_OR_RETURN(Taxonomy taxonomy, Taxonomy::Embedded());
-    AnalyzerOptions ao;
-    ao.company_name = config.company.name;
-    ao.brand_terms = config.company.brand_terms;
-    ao.domains = config.company.domains;
-    ao.relevance_threshold = config.company.relevance_threshold;
-    CT_ASSIGN_OR_RETURN(s->analyzer_, Analyzer::Create(std::move(ao), std::move(taxonomy)));
+    CT_ASSIGN_OR_RETURN(s->analyzer_, AnalyzerForCompany(config.company));
   }
   if (options.open_store) {
     auto store = OpenStore(config.store, clock);
